@@ -1,0 +1,1 @@
+"""Importers and (later) the crawler: everything that brings products into the store."""

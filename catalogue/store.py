@@ -1,0 +1,247 @@
+"""The store: the catalogue's source of truth, in SQLite (default) or PostgreSQL.
+
+Every write transaction on SQLite starts with `BEGIN IMMEDIATE`, so two writers queue
+for the lock instead of losing each other's updates (see the RESEARCH notes on SQLite).
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import create_engine
+
+from catalogue.errors import ProductNotFound, StoreError
+from catalogue.ids import unique_id
+from catalogue.model import TAG_FIELDS, LanguageVersion, Link, Product, Provenance, Status
+from catalogue.tables import ProductRow, TagRow, VersionRow
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def utcnow() -> datetime:
+    """Return the current time in UTC, to the second."""
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; everything we store is UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy's "begin" event below issue BEGIN itself (pysqlite recipe).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        write = connection.get_execution_options().get("hrba_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def product_from_row(row: ProductRow) -> Product:
+    """Convert a database row (with its tags and versions loaded) to a Product."""
+    tags: dict[str, list[str]] = {name: [] for name in TAG_FIELDS}
+    for tag in row.tags:  # already ordered by position
+        tags[tag.kind].append(tag.value)
+    return Product(
+        id=row.id,
+        title=row.title,
+        type=row.type,
+        summary=row.summary or "",
+        year=row.year,
+        url=row.url,
+        links=tuple(Link(**link) for link in (row.links or [])),
+        versions=tuple(
+            LanguageVersion(language=v.language, title=v.title, url=v.url,
+                            summary=v.summary, source_url=v.source_url)
+            for v in row.versions),
+        full_text=row.full_text,
+        status=Status(row.status),
+        provenance=Provenance(source_url=row.source_url, importer=row.importer,
+                              first_seen=_aware(row.first_seen),
+                              last_changed=_aware(row.last_changed)),
+        **{name: tuple(values) for name, values in tags.items()},
+    )
+
+
+def _fill_row(row: ProductRow, product: Product) -> None:
+    row.title = product.title
+    row.summary = product.summary
+    row.type = product.type
+    row.year = product.year
+    row.url = product.url
+    row.links = [{"url": link.url, "label": link.label} for link in product.links]
+    row.full_text = product.full_text
+    row.status = product.status.value
+    row.source_url = product.provenance.source_url
+    row.importer = product.provenance.importer
+    row.tags = [TagRow(kind=kind, value=value, position=position)
+                for kind in TAG_FIELDS
+                for position, value in enumerate(getattr(product, kind))]
+    row.versions = [VersionRow(language=v.language, title=v.title, url=v.url,
+                               summary=v.summary, source_url=v.source_url)
+                    for v in product.versions]
+
+
+def _loaded():
+    return (selectinload(ProductRow.tags), selectinload(ProductRow.versions))
+
+
+class Writer:
+    """The operations of one write transaction (see `Store.write`)."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def _taken(self, product_id: str) -> bool:
+        return self.session.get(ProductRow, product_id) is not None
+
+    def free_id(self, base: str) -> str:
+        """Return `base` or the first `base-N` no product uses yet."""
+        return unique_id(base, self._taken)
+
+    def add(self, product: Product, *, origin_key: str | None = None,
+            import_hash: str | None = None) -> Product:
+        """Insert a new product; its id must be free."""
+        if self._taken(product.id):
+            raise StoreError(f"a product with id {product.id!r} already exists")
+        now = utcnow()
+        row = ProductRow(id=product.id, origin_key=origin_key, import_hash=import_hash,
+                         first_seen=product.provenance.first_seen or now, last_changed=now)
+        _fill_row(row, product)
+        self.session.add(row)
+        self.session.flush()
+        return product_from_row(row)
+
+    def update(self, product: Product, *, import_hash: str | None = None) -> Product:
+        """Replace the stored content of an existing product and stamp `last_changed`."""
+        row = self.session.get(ProductRow, product.id, options=_loaded())
+        if row is None:
+            raise ProductNotFound(product.id)
+        _fill_row(row, product)
+        if import_hash is not None:
+            row.import_hash = import_hash
+        row.last_changed = utcnow()
+        self.session.flush()
+        return product_from_row(row)
+
+    def by_origin(self, origin_key: str) -> tuple[Product, str | None] | None:
+        """Return the product imported from `origin_key` and its import hash, if any."""
+        row = self.session.scalars(
+            select(ProductRow).where(ProductRow.origin_key == origin_key).options(*_loaded())
+        ).one_or_none()
+        return (product_from_row(row), row.import_hash) if row else None
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Run a block whose failure undoes only its own changes."""
+        with self.session.begin_nested():
+            yield
+
+
+class Store:
+    """The catalogue database. Open one per process and share it across threads."""
+
+    def __init__(self, url: str):
+        self.url = url
+        try:
+            parsed = make_url(url)
+            self.dialect = parsed.get_backend_name()
+            if self.dialect == "sqlite" and parsed.database not in (None, "", ":memory:"):
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            self.engine = create_engine(url, pool_pre_ping=True)
+        except (SQLAlchemyError, ImportError, ValueError) as exc:
+            raise StoreError(f"cannot open database {url!r}: {exc}") from exc
+        if self.dialect == "sqlite":
+            _configure_sqlite(self.engine)
+        self._write_engine = self.engine.execution_options(hrba_write=True)
+
+    def __repr__(self) -> str:
+        return f"Store({make_url(self.url).render_as_string(hide_password=True)!r})"
+
+    def close(self) -> None:
+        """Release every pooled connection."""
+        self.engine.dispose()
+
+    def upgrade(self) -> None:
+        """Create or migrate the schema to the latest Alembic revision."""
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        try:
+            with self._write_engine.begin() as connection:
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot migrate the database: {exc}") from exc
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """Yield a session for reading; nothing it does is committed."""
+        with Session(self.engine) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Writer]:
+        """Yield a Writer in one transaction, committed at the end, rolled back on error."""
+        with Session(self._write_engine, expire_on_commit=False) as session:
+            with session.begin():
+                yield Writer(session)
+
+    def get(self, product_id: str) -> Product:
+        """Return the product with `product_id`; raise ProductNotFound if none."""
+        with self.read() as session:
+            row = session.get(ProductRow, product_id, options=_loaded())
+            if row is None:
+                raise ProductNotFound(product_id)
+            return product_from_row(row)
+
+    def count(self, status: Status | None = None) -> int:
+        """Return how many products there are (with `status`, if given)."""
+        query = select(func.count()).select_from(ProductRow)
+        if status is not None:
+            query = query.where(ProductRow.status == status.value)
+        with self.read() as session:
+            return session.scalar(query)
+
+    def iter_products(self, status: Status | None = None, batch_size: int = 500) -> Iterator[Product]:
+        """Yield every product (with `status`, if given) in id order, a batch at a time."""
+        after = ""
+        while True:
+            query = select(ProductRow).where(ProductRow.id > after).order_by(ProductRow.id) \
+                .limit(batch_size).options(*_loaded())
+            if status is not None:
+                query = query.where(ProductRow.status == status.value)
+            with self.read() as session:
+                batch = [product_from_row(row) for row in session.scalars(query)]
+            yield from batch
+            if len(batch) < batch_size:
+                return
+            after = batch[-1].id
+
+    def find_by_title(self, title: str) -> Product | None:
+        """Return the product whose title is exactly `title`, if there is one."""
+        with self.read() as session:
+            row = session.scalars(select(ProductRow).where(ProductRow.title == title)
+                                  .options(*_loaded()).limit(1)).first()
+            return product_from_row(row) if row else None

@@ -1,0 +1,136 @@
+"""The index on disk: generations built in new directories and swapped in atomically.
+
+`ROOT/CURRENT` names the live generation (`ROOT/gen-...`). A rebuild writes a whole new
+generation, then replaces CURRENT in one `os.replace`, so a searcher always opens either
+the old index or the new one, never a half-built one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from whoosh import index as whoosh_index
+from whoosh.index import EmptyIndexError, IndexVersionError
+
+from catalogue.model import Product
+from catalogue.vocabularies import Vocabularies
+from indexer.documents import document_for
+from indexer.errors import IndexUnavailableError
+from indexer.schema import build_schema
+
+POINTER = "CURRENT"
+KEEP_GENERATIONS = 2  # the live one and the one before it, for searches still open on it
+COMMIT_EVERY = 5_000
+# What a damaged index raises when opened or read (measured; see RESEARCH).
+DAMAGE = (EmptyIndexError, IndexVersionError, EOFError, struct.error, OSError, ValueError)
+
+
+@dataclass(frozen=True)
+class RebuildReport:
+    """What a rebuild indexed, where, and how long it took."""
+
+    documents: int
+    seconds: float
+    path: Path
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class SearchIndex:
+    """The product index under one root directory."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+
+    def current_path(self) -> Path | None:
+        """Return the live generation's directory, or None if there is none."""
+        try:
+            name = (self.root / POINTER).read_text(encoding="utf-8").strip()
+        except OSError:
+            return None
+        path = self.root / name
+        return path if name and path.is_dir() else None
+
+    def exists(self) -> bool:
+        """Tell whether a live generation exists (it may still be damaged)."""
+        return self.current_path() is not None
+
+    def open(self):
+        """Open the live index; raise IndexUnavailableError if it is missing or damaged."""
+        path = self.current_path()
+        if path is None:
+            raise IndexUnavailableError("the search index has not been built yet")
+        try:
+            return whoosh_index.open_dir(str(path))
+        except DAMAGE as exc:
+            raise IndexUnavailableError(f"the search index is damaged ({type(exc).__name__})") from exc
+
+    def doc_count(self) -> int:
+        """Return how many products the live index holds."""
+        ix = self.open()
+        try:
+            return ix.doc_count()
+        except DAMAGE as exc:
+            raise IndexUnavailableError(f"the search index is damaged ({type(exc).__name__})") from exc
+        finally:
+            ix.close()
+
+    def rebuild(self, products: Iterable[Product], vocabularies: Vocabularies) -> RebuildReport:
+        """Index `products` into a new generation and make it the live one."""
+        started = time.perf_counter()
+        self.root.mkdir(parents=True, exist_ok=True)
+        name = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+        path = self.root / name
+        path.mkdir()
+        count = 0
+        try:
+            ix = whoosh_index.create_in(str(path), build_schema())
+            writer = ix.writer(limitmb=128)
+            for product in products:
+                writer.add_document(**document_for(product, vocabularies))
+                count += 1
+                if count % COMMIT_EVERY == 0:
+                    writer.commit()
+                    writer = ix.writer(limitmb=128)
+            writer.commit(optimize=True)
+            ix.close()
+        except BaseException:
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        self._swap_to(name)
+        self._remove_old_generations(keep=name)
+        return RebuildReport(count, time.perf_counter() - started, path)
+
+    def _swap_to(self, name: str) -> None:
+        for file in Path(self.root / name).iterdir():
+            with open(file, "rb") as handle:
+                os.fsync(handle.fileno())
+        _fsync_dir(self.root / name)
+        temporary = self.root / f".{POINTER}.{uuid.uuid4().hex}"
+        with open(temporary, "w", encoding="utf-8") as handle:
+            handle.write(name + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, self.root / POINTER)
+        _fsync_dir(self.root)
+
+    def _remove_old_generations(self, keep: str) -> None:
+        generations = sorted((p for p in self.root.glob("gen-*") if p.is_dir()),
+                             key=lambda p: p.stat().st_mtime, reverse=True)
+        survivors = [keep] + [p.name for p in generations if p.name != keep][:KEEP_GENERATIONS - 1]
+        for path in generations:
+            if path.name not in survivors:
+                shutil.rmtree(path, ignore_errors=True)

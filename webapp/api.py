@@ -1,0 +1,20 @@
+"""The public JSON API, read-only, under /api/v1/ (blueprint `api`)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from indexer.search import search
+from webapp.presenters import results_json
+from webapp.search_params import search_request_from
+from webapp.services import services
+
+blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@blueprint.get("/search")
+def search_products():
+    """Search published products: `q`, filters, `sort`, `page`, `per_page`."""
+    hub = services()
+    wanted = search_request_from(request.args, language=request.args.get("lang", "en"))
+    return results_json(search(hub.index, wanted, hub.vocabularies))

@@ -1,0 +1,76 @@
+"""The app factory: defaults, then `HRBA_*` environment variables, then test overrides."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+from flask import Flask
+
+from webapp import settings
+from webapp.services import init_app as init_services
+
+SECRET_KEY_FILE = "secret_key"
+
+
+def _secret_key(data_dir: Path) -> str:
+    """Return the data directory's secret key, generating it on first use."""
+    path = data_dir / SECRET_KEY_FILE
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        pass
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first: use theirs
+        return path.read_text(encoding="utf-8").strip()
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key)
+    return key
+
+
+def _configure_logging(app: Flask, data_dir: Path) -> None:
+    level = getattr(logging, str(app.config["HRBA_LOG_LEVEL"]))
+    app.logger.setLevel(level)
+    if app.testing:
+        return
+    logs = data_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    handler = RotatingFileHandler(logs / "hrba.log", maxBytes=5_000_000, backupCount=5,
+                                  encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(level)
+    app.logger.addHandler(handler)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create the web app. `test_config` overrides settings (keys as in `settings.SETTINGS`)."""
+    app = Flask(__name__)
+    environ = dict(os.environ)
+    if test_config:
+        environ.update({k: str(v) for k, v in test_config.items()
+                        if k.startswith("HRBA_") and v is not None})
+    config = settings.resolve_paths(settings.load(environ))
+    app.config.update(config)
+    app.config.update({k: v for k, v in (test_config or {}).items() if not k.startswith("HRBA_")})
+    data_dir = Path(config["HRBA_DATA_DIR"])
+    app.config["SECRET_KEY"] = config["HRBA_SECRET_KEY"] or _secret_key(data_dir)
+    app.config["MAX_CONTENT_LENGTH"] = 1_000_000
+    app.config["JSON_SORT_KEYS"] = False
+    app.json.sort_keys = False
+    app.json.ensure_ascii = False
+    _configure_logging(app, data_dir)
+    init_services(app)
+
+    from webapp import api, errors, headers, search_ui  # noqa: PLC0415 (blueprints need the app)
+
+    app.register_blueprint(search_ui.blueprint)
+    app.register_blueprint(api.blueprint)
+    errors.init_app(app)
+    headers.init_app(app)
+    return app

@@ -1,0 +1,176 @@
+"""The `hrba` command line: a Flask CLI group bound to the app factory."""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import nullcontext
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
+
+from catalogue.errors import CatalogueError
+from catalogue.model import Status
+from indexer.errors import IndexerError
+from indexer.search import FILTER_FACETS, SORTS, search
+from webapp.app import create_app
+from webapp.presenters import results_json
+from webapp.search_params import search_request_from
+from webapp.services import services
+from webapp.settings import StartupError
+
+
+def _create_app():
+    try:
+        return create_app()
+    except (StartupError, CatalogueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+class _Group(FlaskGroup):
+    """Turn domain errors into one-line messages instead of tracebacks."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (CatalogueError, IndexerError, StartupError) as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=_Group, create_app=_create_app, add_default_commands=False,
+             set_debug_flag=False, load_dotenv=False)
+def main():
+    """The HRBA knowledge catalogue. Settings come from HRBA_* environment variables."""
+
+
+# The app is always ours: drop FlaskGroup's --app, --env-file and --debug options.
+main.params = [p for p in main.params if p.name not in {"app", "env_file", "debug"}]
+main.add_command(shell_command)
+main.add_command(routes_command)
+
+
+def _progress(total: int, label: str):
+    """Return a progress bar on a terminal, and a silent stand-in elsewhere."""
+    if sys.stderr.isatty():
+        return click.progressbar(length=total, label=label, file=sys.stderr)
+    return nullcontext(None)
+
+
+@main.command("migrate")
+@with_appcontext
+def migrate_command():
+    """Create or upgrade the database schema.
+
+    Example: hrba migrate
+    """
+    services().store.upgrade()
+    click.echo("Database schema is up to date.")
+
+
+@main.command("setup")
+@with_appcontext
+def setup_command():
+    """Make the catalogue ready: migrate, import the corpus if empty, build the index.
+
+    Example: HRBA_DATA_DIR=/srv/hrba hrba setup
+    """
+    services().prepare(echo=click.echo)
+    click.echo("The catalogue is ready.")
+
+
+@main.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--pending", is_flag=True, help="Put new products in the review queue instead of publishing them.")
+@click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
+@click.option("--no-reindex", is_flag=True, help="Leave the search index as it is.")
+@with_appcontext
+def import_command(path: Path, pending: bool, as_json: bool, no_reindex: bool):
+    """Import products from corpus-format JSON Lines (a file or a directory).
+
+    Prints what was added, updated, unchanged and rejected, with each rejected line's
+    reason. A bad line never stops the run. Example: hrba import corpus/
+    """
+    hub = services()
+    hub.store.upgrade()
+    status = Status.PENDING_REVIEW if pending else Status.PUBLISHED
+    from catalogue.importers.corpus import CorpusImporter  # noqa: PLC0415
+
+    with _progress(CorpusImporter(hub.store, hub.vocabularies).count(path), "Importing") as bar:
+        report = hub.import_path(path, status=status, progress=bar.update if bar else None)
+    if not no_reindex and (report.counts["added"] or report.counts["updated"]
+                           or not hub.index_is_current()):
+        hub.rebuild_index()
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        return
+    for line in report.rejected:
+        click.echo(f"rejected {line.source}:{line.line}: {line.reason}", err=True)
+    click.echo(report.summary())
+
+
+@main.command("reindex")
+@with_appcontext
+def reindex_command():
+    """Rebuild the search index from the store, in a new directory swapped in atomically.
+
+    Example: hrba reindex
+    """
+    report = services().rebuild_index()
+    click.echo(f"Indexed {report.documents} products in {report.seconds:.1f} s ({report.path.name}).")
+
+
+@main.command("search")
+@click.argument("query", default="")
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON document.")
+@click.option("--sort", type=click.Choice(SORTS), default=None)
+@click.option("--page", type=int, default=1, show_default=True)
+@click.option("--per-page", type=int, default=10, show_default=True)
+@click.option("--year-from", type=int)
+@click.option("--year-to", type=int)
+@click.option("--lang", default="en", show_default=True, help="Language of facet labels.")
+@click.option("--filter", "filters", multiple=True, metavar="FACET=VALUE",
+              help=f"Narrow by a facet value ({', '.join(FILTER_FACETS)}); repeatable.")
+@with_appcontext
+def search_command(query, as_json, sort, page, per_page, year_from, year_to, lang, filters):
+    """Search the published products, as the web page and API do.
+
+    Example: hrba search "gender equality" --filter agency=unicef --json
+    """
+    from werkzeug.datastructures import MultiDict  # noqa: PLC0415
+
+    args = MultiDict([("q", query), ("page", str(page)), ("per_page", str(per_page))])
+    for item in filters:
+        facet, _, value = item.partition("=")
+        args.add(facet.strip(), value.strip())
+    for name, value in (("sort", sort), ("year_from", year_from), ("year_to", year_to)):
+        if value is not None:
+            args.add(name, str(value))
+    hub = services()
+    results = search(hub.index, search_request_from(args, language=lang), hub.vocabularies)
+    if as_json:
+        click.echo(json.dumps(results_json(results), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{results.total} products")
+    for hit in results.hits:
+        year = hit.year or "n.d."
+        click.echo(f"- {hit.title} ({', '.join(hit.agencies)}, {year}) [{hit.id}]")
+
+
+@main.command("serve")
+@with_appcontext
+def serve_command():
+    """Serve the catalogue with waitress on HRBA_HOST:HRBA_PORT, preparing it first.
+
+    On an empty data directory this imports the shipped corpus and builds the index.
+    Example: HRBA_PORT=8080 hrba serve
+    """
+    import waitress  # noqa: PLC0415
+
+    app = current_app._get_current_object()
+    services().prepare(echo=click.echo)
+    host, port = app.config["HRBA_HOST"], app.config["HRBA_PORT"]
+    click.echo(f"Serving the HRBA catalogue on http://{host}:{port}/ (Ctrl-C to stop)")
+    waitress.serve(app, host=host, port=port, threads=app.config["HRBA_THREADS"],
+                   ident="hrba", _quiet=True)

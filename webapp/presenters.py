@@ -1,0 +1,53 @@
+"""Shape SearchResults for the page and the API: labels, toggle URLs, JSON documents."""
+
+from __future__ import annotations
+
+from indexer.search import FACET_VOCABULARIES, SearchResults
+from webapp.search_params import toggled
+
+RESULT_FIELDS = ("id", "title", "url", "agencies", "themes", "type", "languages", "year", "summary")
+
+
+def results_json(results: SearchResults) -> dict:
+    """Return the `/api/v1/search` document for `results`."""
+    return {
+        "total": results.total,
+        "page": results.request.page,
+        "per_page": results.request.per_page,
+        "results": [{name: _plain(getattr(hit, name)) for name in RESULT_FIELDS}
+                    for hit in results.hits],
+        "facets": {facet: [{"value": v.value, "label": v.label, "count": v.count,
+                            "selected": v.selected} for v in values]
+                   for facet, values in results.facets.items()},
+    }
+
+
+def _plain(value):
+    return list(value) if isinstance(value, tuple) else value
+
+
+def facets_for_page(results: SearchResults) -> list[dict]:
+    """Return the facets with a toggle URL on each value, in sidebar order."""
+    order = ("theme", "agency", "type", "language", "stage", "region", "year")
+    facets = []
+    for facet in order:
+        values = results.facets.get(facet, ())
+        if facet == "year" or not values:
+            continue
+        facets.append({"name": facet, "values": [
+            {"value": v.value, "label": v.label, "count": v.count, "selected": v.selected,
+             "toggle_url": "?" + toggled(results.request, facet, v.value)}
+            for v in values]})
+    return facets
+
+
+def chips(results: SearchResults, vocabularies) -> list[dict]:
+    """Return the active filters, each with the URL that removes it."""
+    found = []
+    for facet, values in results.request.filters.items():
+        vocabulary = vocabularies[FACET_VOCABULARIES[facet]]
+        for value in values:
+            found.append({"facet": facet,
+                          "label": vocabulary.label(value, results.request.language),
+                          "remove_url": "?" + toggled(results.request, facet, value)})
+    return found

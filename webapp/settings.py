@@ -1,0 +1,106 @@
+"""The one registry of settings: each `HRBA_*` variable with its default and help.
+
+`load` reads them from the environment, checks them, and fails at start-up with a
+clear message on a bad value (Datasette's StartupError).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Mapping
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+
+class StartupError(Exception):
+    """A setting has a value the app cannot start with."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configuration key: environment name, default and one line of help."""
+
+    name: str
+    default: object
+    help: str
+    parse: Callable[[str], object] = str
+
+
+def _port(value: str) -> int:
+    port = int(value)
+    if not 1 <= port <= 65535:
+        raise ValueError("must be from 1 to 65535")
+    return port
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError("must be 1 or more")
+    return number
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("HRBA_DATA_DIR", "instance",
+            "Directory for everything mutable: database, search index, logs, secret key."),
+    Setting("HRBA_DATABASE_URL", None,
+            "SQLAlchemy URL of the catalogue database; default SQLite in the data directory "
+            "(e.g. postgresql+psycopg://user@127.0.0.1:5432/hrba)."),
+    Setting("HRBA_CORPUS_DIR", str(REPOSITORY / "corpus"),
+            "Directory of the shipped corpus (products.jsonl, translations.jsonl) imported "
+            "into an empty catalogue."),
+    Setting("HRBA_VOCABULARY_DIR", None,
+            "Directory of the controlled vocabularies; default `vocabularies/` in the corpus directory."),
+    Setting("HRBA_HOST", "127.0.0.1", "Address `hrba serve` listens on."),
+    Setting("HRBA_PORT", 5000, "Port `hrba serve` listens on.", _port),
+    Setting("HRBA_THREADS", 8, "Worker threads of the production server (waitress).", _positive),
+    Setting("HRBA_SECRET_KEY", None,
+            "Key that signs sessions; default a random key generated once and kept in "
+            "the data directory."),
+    Setting("HRBA_LOG_LEVEL", "INFO", "Log level: DEBUG, INFO, WARNING or ERROR.",
+            lambda v: _choice(v.upper(), ("DEBUG", "INFO", "WARNING", "ERROR"))),
+)
+
+# Read by the test suite only, never by the app.
+TEST_SETTINGS: tuple[Setting, ...] = (
+    Setting("HRBA_TEST_DATABASE_URL", None,
+            "PostgreSQL server URL for the store tests (default: the server on "
+            "127.0.0.1:5432 when one runs)."),
+)
+
+
+def _choice(value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ValueError(f"must be one of {', '.join(allowed)}")
+    return value
+
+
+def load(environ: Mapping[str, str] | None = None) -> dict[str, object]:
+    """Return every setting, from `environ` (default: the process environment) or its default."""
+    environ = os.environ if environ is None else environ
+    config: dict[str, object] = {}
+    for setting in SETTINGS:
+        raw = environ.get(setting.name)
+        if raw is None or raw == "":
+            config[setting.name] = setting.default
+            continue
+        try:
+            config[setting.name] = setting.parse(raw)
+        except ValueError as exc:
+            raise StartupError(f"{setting.name}={raw!r}: {exc}") from exc
+    return config
+
+
+def resolve_paths(config: dict[str, object]) -> dict[str, object]:
+    """Fill the settings whose defaults derive from others (paths, database URL)."""
+    data_dir = Path(str(config["HRBA_DATA_DIR"])).expanduser().resolve()
+    config["HRBA_DATA_DIR"] = str(data_dir)
+    if not config.get("HRBA_DATABASE_URL"):
+        config["HRBA_DATABASE_URL"] = f"sqlite:///{data_dir / 'hrba.sqlite3'}"
+    corpus = Path(str(config["HRBA_CORPUS_DIR"])).expanduser().resolve()
+    config["HRBA_CORPUS_DIR"] = str(corpus)
+    if not config.get("HRBA_VOCABULARY_DIR"):
+        config["HRBA_VOCABULARY_DIR"] = str(corpus / "vocabularies")
+    return config

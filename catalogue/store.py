@@ -111,6 +111,17 @@ class Writer:
     def __init__(self, session: Session):
         self.session = session
 
+    def get(self, product_id: str, *, for_update: bool = False) -> Product:
+        """Return a product inside this transaction; `for_update` locks its row (PostgreSQL).
+
+        On SQLite the whole write transaction already holds the write lock.
+        """
+        row = self.session.get(ProductRow, product_id, options=_loaded(),
+                               with_for_update=for_update or None)
+        if row is None:
+            raise ProductNotFound(product_id)
+        return product_from_row(row)
+
     def _taken(self, product_id: str) -> bool:
         return self.session.get(ProductRow, product_id) is not None
 

@@ -8,6 +8,7 @@ the old index or the new one, never a half-built one.
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 import struct
 import time
@@ -18,6 +19,7 @@ from typing import Iterable
 
 from whoosh import index as whoosh_index
 from whoosh.index import EmptyIndexError, IndexVersionError
+from whoosh.index import IndexError as WhooshIndexError
 
 from catalogue.model import Product
 from catalogue.vocabularies import Vocabularies
@@ -29,7 +31,8 @@ POINTER = "CURRENT"
 KEEP_GENERATIONS = 2  # the live one and the one before it, for searches still open on it
 COMMIT_EVERY = 5_000
 # What a damaged index raises when opened or read (measured; see RESEARCH).
-DAMAGE = (EmptyIndexError, IndexVersionError, EOFError, struct.error, OSError, ValueError)
+DAMAGE = (WhooshIndexError, EmptyIndexError, IndexVersionError, pickle.UnpicklingError,
+          EOFError, struct.error, OSError, ValueError)
 
 
 @dataclass(frozen=True)

@@ -174,3 +174,7 @@ def serve_command():
     click.echo(f"Serving the HRBA catalogue on http://{host}:{port}/ (Ctrl-C to stop)")
     waitress.serve(app, host=host, port=port, threads=app.config["HRBA_THREADS"],
                    ident="hrba", _quiet=True)
+
+
+if __name__ == "__main__":
+    main()

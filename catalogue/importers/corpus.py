@@ -135,12 +135,23 @@ def _version_record(record: dict) -> dict:
             "source": record.get("source")}
 
 
+def _with_languages(languages, extra: list) -> object:
+    """Add the languages of known versions to a record's `languages` (they exist)."""
+    if not isinstance(languages, list):
+        return languages  # left for validation to report
+    return languages + [lang for lang in extra if isinstance(lang, str) and lang not in languages]
+
+
 def _product_record(line: _ProductLine) -> dict:
+    """Return the product line's record with the translation lines merged in as versions."""
     record = dict(line.record)
-    versions = list(record.get("versions") or []) if isinstance(record.get("versions"), list) else record.get("versions")
-    if line.versions and isinstance(versions, list):
-        versions += [_version_record(v.record) for v in line.versions]
-    record["versions"] = versions
+    if not line.versions:
+        return record
+    versions = record.get("versions", [])
+    if isinstance(versions, list):
+        record["versions"] = versions + [_version_record(v.record) for v in line.versions]
+        record["languages"] = _with_languages(record.get("languages", []),
+                                              [v.record.get("language") for v in line.versions])
     return record
 
 
@@ -241,14 +252,16 @@ class CorpusImporter:
         version = wanted.versions[0] if wanted.versions else None
         if version is not None:
             others = tuple(v for v in stored.versions if v.language != version.language)
-            candidate = stored.with_changes(versions=others + (version,))
+            languages = stored.languages + (() if version.language in stored.languages
+                                            else (version.language,))
+            candidate = stored.with_changes(versions=others + (version,), languages=languages)
             errors |= {k: v for k, v in validate(candidate, self.vocabularies).items()
                        if k == "versions"}
         if errors or version is None:
             report.record(line.source, line.number, "rejected", kind="version", title=title,
                           reason=_problems(errors))
             return
-        if stored.version(version.language) == version:
+        if stored.version(version.language) == version and version.language in stored.languages:
             outcome = "unchanged"
         else:
             with writer.savepoint():

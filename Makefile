@@ -1,0 +1,38 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: run test setup clean-venv
+
+## run: set up if needed, import the shipped corpus on an empty data directory, serve on 127.0.0.1:5000
+run: $(VENV)/.installed
+	$(BIN)/hrba serve
+
+## test: set up with the test extras and the services the tests use, run the whole suite
+test: $(VENV)/.installed-test
+	@sh .ci/services
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## setup: install, then migrate, import and index without serving
+setup: $(VENV)/.installed
+	$(BIN)/hrba setup
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "Python 3.11 or newer is needed (found: $$($(PYTHON) --version))"; exit 1; }
+	@rm -rf $(VENV)
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { rm -rf $(VENV); sh .ci/system-packages venv && $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[postgres]'
+	@touch $@
+
+$(VENV)/.installed-test: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test,postgres]'
+	@touch $@ $(VENV)/.installed
+
+clean-venv:
+	rm -rf $(VENV)

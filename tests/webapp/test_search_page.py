@@ -1,0 +1,62 @@
+"""The search page at / : products with their tags, facets, chips, pages, JSON twin."""
+
+from urllib.parse import parse_qs, urlsplit
+
+from bs4 import BeautifulSoup
+
+
+def soup_of(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return BeautifulSoup(response.data, "html.parser")
+
+
+def test_the_page_lists_products_with_their_tags(client):
+    soup = soup_of(client, "/")
+    assert "472 products" in soup.find(id="count").get_text()
+    hits = soup.select("li.hit")
+    assert len(hits) == 20
+    assert all(hit.select_one("h2").get_text(strip=True) for hit in hits)
+    assert any(hit.select(".themes li") for hit in hits)
+    assert any(hit.select(".agency") for hit in hits)
+
+
+def test_facet_links_toggle_a_value_and_chips_remove_it(client):
+    soup = soup_of(client, "/?q=gender")
+    link = next(a for a in soup.select("fieldset a.facet-value") if "agency=unicef" in a["href"])
+    narrowed = soup_of(client, "/" + link["href"])
+    assert narrowed.select_one("a.facet-value.selected[aria-current]")
+    chip = narrowed.select_one(".chips a")
+    assert "UNICEF" in chip.get_text()
+    params = parse_qs(urlsplit(chip["href"]).query)
+    assert params == {"q": ["gender"]}
+
+
+def test_facets_are_fieldsets_with_legends(client):
+    legends = [l.get_text(strip=True) for l in soup_of(client, "/").select("aside fieldset > legend")]
+    assert {"Theme", "Agency", "Type", "Language"} <= set(legends)
+
+
+def test_the_page_links_its_json_twin(client):
+    link = soup_of(client, "/?q=water&agency=ohchr").find("link", rel="alternate")
+    assert link["type"] == "application/json"
+    twin = client.get(link["href"]).get_json()
+    assert twin["total"] >= 1 and all("ohchr" in r["agencies"] for r in twin["results"])
+
+
+def test_pagination_links_keep_the_search(client):
+    soup = soup_of(client, "/?q=rights&agency=undp")
+    next_link = soup.select_one("nav.pages a[rel=next]")
+    assert parse_qs(urlsplit(next_link["href"]).query) == {"q": ["rights"], "agency": ["undp"],
+                                                           "page": ["2"]}
+
+
+def test_bad_parameters_get_an_html_400_page(client):
+    response = client.get("/?page=-1")
+    assert response.status_code == 400 and b"page must be 1 or more" in response.data
+
+
+def test_security_headers_are_sent(client):
+    headers = client.get("/").headers
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"

@@ -1,63 +1,103 @@
-"""Facet counting: disjunctive counts from per-document value arrays cached per reader.
+"""Facet counting with bitsets, cached once per index generation.
 
-Each facet is counted over the documents that match the query and every filter except
-the facet's own, so ticking one agency still shows how many products the others have.
+Every facet value keeps the set of documents that have it as a bitset (a Python int);
+a count is then `(matching & value).bit_count()`. Each facet is counted over the documents
+that match the query and every filter except the facet's own (disjunctive facets), so
+ticking one agency still shows how many products the others have.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import Counter
+from dataclasses import dataclass
 from typing import Iterable, Mapping
+
+import numpy as np
 
 from indexer.schema import FACET_FIELDS
 
-_cache: dict[tuple, dict[str, list[tuple[str, ...]]]] = {}
-_cache_lock = threading.Lock()
+
+def bitset(docnums: Iterable[int], size: int) -> int:
+    """Return the bitset (an int, bit n = document n) of `docnums`."""
+    flags = np.zeros(size, dtype=bool)
+    array = np.fromiter(docnums, dtype=np.int64)
+    if array.size:
+        flags[array] = True
+    return int.from_bytes(np.packbits(flags, bitorder="little").tobytes(), "little")
 
 
-def _split(value: str | None) -> tuple[str, ...]:
-    return tuple(v for v in (value or "").split(",") if v)
+def members(bits: int, size: int) -> np.ndarray:
+    """Return the document numbers in `bits`, in order."""
+    raw = np.frombuffer(bits.to_bytes((size + 7) // 8 or 1, "little"), dtype=np.uint8)
+    return np.flatnonzero(np.unpackbits(raw, bitorder="little")[:size])
 
 
-def facet_arrays(searcher, key: tuple) -> dict[str, list[tuple[str, ...]]]:
-    """Return, per facet, each document's values (indexed by document number).
+@dataclass
+class IndexView:
+    """What facet counting and ranking need of one index generation, in memory."""
 
-    Built once per index generation (`key`) and shared by every request on it.
-    """
-    with _cache_lock:
-        arrays = _cache.get(key)
-    if arrays is not None:
-        return arrays
+    size: int
+    live: int
+    values: dict[str, dict[str, int]]  # facet -> value -> bitset
+    priors: np.ndarray  # per document
+    languages: dict[str, np.ndarray]  # language -> per-document flag
+
+    def matching(self, facet: str, wanted: Iterable[str]) -> int:
+        """Return the documents with at least one of `wanted` values of `facet` (OR)."""
+        bits = 0
+        for value in wanted:
+            bits |= self.values[facet].get(value, 0)
+        return bits
+
+
+def _build_view(searcher) -> IndexView:
     reader = searcher.reader()
     size = reader.doc_count_all()
-    arrays = {facet: [()] * size for facet in FACET_FIELDS}
-    for docnum, stored in reader.iter_docs():
-        for facet, field in FACET_FIELDS.items():
-            arrays[facet][docnum] = _split(stored.get(field))
-    with _cache_lock:
-        _cache.clear()  # only the live generation is worth keeping
-        _cache[key] = arrays
-    return arrays
+    live = bitset(reader.all_doc_ids(), size)
+    values: dict[str, dict[str, int]] = {}
+    flags: dict[str, np.ndarray] = {}
+    for facet, field in FACET_FIELDS.items():
+        values[facet] = {}
+        if field not in reader.indexed_field_names():
+            continue
+        for raw in reader.lexicon(field):
+            value = raw.decode("utf-8")
+            docs = np.fromiter(reader.postings(field, value).all_ids(), dtype=np.int64)
+            values[facet][value] = bitset(docs, size) & live
+            if facet == "language":
+                flags[value] = np.zeros(size, dtype=bool)
+                flags[value][docs] = True
+    priors = np.ones(size, dtype=np.float64)
+    column = reader.column_reader("prior") if reader.has_column("prior") else None
+    if column is not None:
+        priors = np.fromiter((column[d] or 1.0 for d in range(size)), dtype=np.float64, count=size)
+    return IndexView(size, live, values, priors, flags)
 
 
-def matching(docs: Iterable[int], values: list[tuple[str, ...]], wanted: set[str]) -> set[int]:
-    """Return the documents among `docs` with at least one value in `wanted` (OR)."""
-    return {d for d in docs if not wanted.isdisjoint(values[d])}
+_views: dict[tuple, IndexView] = {}
+_lock = threading.Lock()
 
 
-def disjunctive_counts(base: set[int], filters: Mapping[str, set[int]],
-                       arrays: Mapping[str, list[tuple[str, ...]]]) -> dict[str, Counter]:
+def index_view(searcher, key: tuple) -> IndexView:
+    """Return the in-memory view of the index generation `key`, building it once."""
+    with _lock:
+        view = _views.get(key)
+        if view is None:
+            view = _build_view(searcher)
+            _views.clear()  # only the live generation is worth keeping
+            _views[key] = view
+        return view
+
+
+def disjunctive_counts(base: int, filters: Mapping[str, int], view: IndexView,
+                       facets: Iterable[str] = FACET_FIELDS) -> dict[str, dict[str, int]]:
     """Count each facet's values over `base` narrowed by every filter but its own."""
     counts = {}
-    for facet in FACET_FIELDS:
+    for facet in facets:
         docs = base
         for other, allowed in filters.items():
             if other != facet:
-                docs = docs & allowed
-        values = arrays[facet]
-        counter: Counter = Counter()
-        for d in docs:
-            counter.update(values[d])
-        counts[facet] = counter
+                docs &= allowed
+        counts[facet] = {value: n for value, bits in view.values[facet].items()
+                         if (n := (docs & bits).bit_count())}
     return counts

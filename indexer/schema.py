@@ -1,10 +1,18 @@
-"""The Whoosh schema: what is searched, filtered, faceted, sorted and shown."""
+"""The Whoosh schema: what is searched, filtered, faceted, sorted and shown.
+
+Text is indexed once per language with that language's analyser (`title_fr`, `text_fr`...),
+once more folded but unstemmed (`exact_title`, `exact_text`: acronyms, names, spelling),
+and through the vocabularies: tag labels in six languages (`tags`) and glossary concepts
+(`title_concepts`, `text_concepts`), which is what lets a French query find English products.
+"""
 
 from __future__ import annotations
 
-from whoosh.fields import BOOLEAN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from indexer.analysis import folding_analyzer
+from indexer.analysis import ANALYSED_LANGUAGES, GENERIC, folding_analyzer, language_analyzer
+
+TEXT_LANGUAGES = ANALYSED_LANGUAGES + (GENERIC,)
 
 # Facet name (as the API and the page call it) -> index field.
 FACET_FIELDS = {
@@ -15,39 +23,61 @@ FACET_FIELDS = {
     "region": "region",
     "stage": "stage",
     "year": "year",
+    "un_system": "un_system",
 }
-# Fields the query syntax `field:value` may name; others are searched as plain words.
-QUERY_FIELDS = ("title", "versions", "tags", "summary", "full_text")
-TEXT_WEIGHTS = {"title": 4.0, "versions": 3.0, "tags": 2.0, "summary": 1.5, "full_text": 1.0}
+
+# Weight of a match in each kind of field (title over tags over summary over full text).
+WEIGHTS = {
+    "title": 5.0,
+    "title_concepts": 3.0,
+    "exact_title": 3.0,
+    "tags": 2.0,
+    "text": 1.0,
+    "text_concepts": 1.0,
+    "exact_text": 0.5,
+}
 
 
-def _tags() -> KEYWORD:
-    return KEYWORD(stored=True, commas=True, scorable=False)
+def title_field(language: str) -> str:
+    """Return the title field of an analysed language."""
+    return f"title_{language}"
+
+
+def text_field(language: str) -> str:
+    """Return the summary and full-text field of an analysed language."""
+    return f"text_{language}"
+
+
+def _keywords() -> KEYWORD:
+    return KEYWORD(commas=True, scorable=True)
 
 
 def build_schema() -> Schema:
     """Return the schema of the product index."""
-    text = folding_analyzer()
-    return Schema(
-        id=ID(stored=True, unique=True),
-        title=TEXT(analyzer=text, stored=True, phrase=True),
-        versions=TEXT(analyzer=text, phrase=True),
-        tags=TEXT(analyzer=text),
-        summary=TEXT(analyzer=text, stored=True, phrase=True),
-        full_text=TEXT(analyzer=text, phrase=True),
-        agency=_tags(),
-        theme=_tags(),
-        type=ID(stored=True),
-        language=_tags(),
-        region=_tags(),
-        stage=_tags(),
-        year=KEYWORD(stored=True, commas=True, scorable=False),
-        # Unknown years sort last both ways: 0 when newest first, 9999 when oldest first.
-        year_sort=NUMERIC(int, sortable=True),
-        year_oldest=NUMERIC(int, sortable=True),
-        title_sort=ID(sortable=True),
-        un_system=BOOLEAN(stored=True),
-        url=STORED(),
-        versions_data=STORED(),
-        content_hash=ID(stored=True),
-    )
+    fields = {
+        "id": ID(stored=True, unique=True),
+        "exact_title": TEXT(analyzer=folding_analyzer(), phrase=True),
+        "exact_text": TEXT(analyzer=folding_analyzer(), phrase=True, spelling=True),
+        "tags": TEXT(analyzer=folding_analyzer()),
+        "title_concepts": _keywords(),
+        "text_concepts": _keywords(),
+        "agency": _keywords(),
+        "theme": _keywords(),
+        "type": ID(),
+        "language": _keywords(),
+        "region": _keywords(),
+        "stage": _keywords(),
+        "year": ID(),
+        "un_system": ID(),
+        "year_sort": NUMERIC(int, sortable=True),
+        "year_oldest": NUMERIC(int, sortable=True),
+        "title_sort": ID(sortable=True),
+        "prior": NUMERIC(float, sortable=True),
+        "content_hash": ID(stored=True),
+        "data": STORED(),  # what a result shows, as plain data
+    }
+    for language in TEXT_LANGUAGES:
+        analyzer = language_analyzer(language)
+        fields[title_field(language)] = TEXT(analyzer=analyzer, phrase=True)
+        fields[text_field(language)] = TEXT(analyzer=analyzer, phrase=True)
+    return Schema(**fields)

@@ -1,6 +1,9 @@
 """Search: one function that answers a SearchRequest with SearchResults.
 
-The search page and the JSON API both call `search` and only render what it returns.
+The search page, the JSON API and the command line all call `search` and only render what
+it returns. Ranking is BM25F over per-language fields with field weights, a proximity bonus,
+a coordination bonus, and a light prior (current, UN-system, inter-agency, and in the
+user's language); the result set is every product matching enough of the query's clauses.
 """
 
 from __future__ import annotations
@@ -8,23 +11,35 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from whoosh import qparser, sorting
-from whoosh.query import Every, NullQuery, Query, Term
+import numpy as np
+from whoosh import scoring, sorting
+from whoosh.collectors import TimeLimit, TimeLimitCollector
 
 from catalogue.vocabularies import Vocabularies
 from indexer.errors import IndexUnavailableError, QueryError
-from indexer.facets import disjunctive_counts, facet_arrays, matching
+from indexer.facets import IndexView, bitset, disjunctive_counts, index_view, members
 from indexer.index import DAMAGE, SearchIndex
-from indexer.schema import FACET_FIELDS, QUERY_FIELDS, TEXT_WEIGHTS, build_schema
+from indexer.language import detect
+from indexer.query import ParsedQuery, QueryBuilder
+from indexer.schema import FACET_FIELDS
+from indexer.snippets import snippet
 
 SORTS = ("relevance", "newest", "oldest", "title")
 MAX_PER_PAGE = 100
 MAX_DEPTH = 10_000  # page * per_page; deeper paging needs a cursor
 MAX_QUERY_LENGTH = 1_000
+TIME_LIMIT_SECONDS = 2.0
+SAME_LANGUAGE_BOOST = 1.05
 FILTER_FACETS = ("agency", "theme", "type", "language", "region", "stage")
 # Vocabulary behind each facet, for labels.
 FACET_VOCABULARIES = {"agency": "agency", "theme": "theme", "type": "resource_type",
                       "language": "language", "region": "region", "stage": "programming_stage"}
+UN_SYSTEM_LABELS = {
+    "true": {"en": "UN system", "fr": "Système des Nations Unies", "es": "Sistema de las Naciones Unidas",
+             "ar": "منظومة الأمم المتحدة", "ru": "Система ООН", "zh": "联合国系统"},
+    "false": {"en": "Other publishers", "fr": "Autres éditeurs", "es": "Otros editores",
+              "ar": "جهات نشر أخرى", "ru": "Другие издатели", "zh": "其他出版方"},
+}
 
 
 @dataclass(frozen=True)
@@ -39,7 +54,7 @@ class SearchRequest:
     sort: str | None = None  # None: relevance with words, newest without
     page: int = 1
     per_page: int = 20
-    language: str = "en"  # for facet labels
+    language: str = "en"  # the user's interface language: facet labels, ranking ties
 
     def effective_sort(self) -> str:
         """Return the sort in force: the one asked for, else relevance or newest."""
@@ -59,7 +74,9 @@ class Hit:
     languages: tuple[str, ...]
     year: int | None
     summary: str
+    snippet: str
     score: float | None
+    stages: tuple[str, ...] = ()
     versions: tuple[tuple[str, str, str | None], ...] = ()
 
 
@@ -82,6 +99,7 @@ class SearchResults:
     hits: tuple[Hit, ...]
     facets: Mapping[str, tuple[FacetValue, ...]]
     suggestion: str | None = None
+    timed_out: bool = False
 
     @property
     def pages(self) -> int:
@@ -106,34 +124,17 @@ def check_request(request: SearchRequest) -> None:
         raise QueryError(f"unknown filter {sorted(unknown)[0]!r}")
 
 
-_PARSER_CACHE: dict[str, qparser.QueryParser] = {}
+class PriorBM25F(scoring.BM25F):
+    """BM25F whose final score is multiplied by each product's prior."""
 
+    use_final = True
 
-def _parser(group) -> qparser.QueryParser:
-    key = group.__name__ if hasattr(group, "__name__") else repr(group)
-    parser = _PARSER_CACHE.get(key)
-    if parser is None:
-        parser = qparser.MultifieldParser(list(QUERY_FIELDS), build_schema(),
-                                          fieldboosts=TEXT_WEIGHTS, group=group)
-        # No wildcard, regex or fuzzy syntax: they can be made to cost the whole index.
-        for plugin in (qparser.WildcardPlugin, qparser.RegexPlugin, qparser.FuzzyTermPlugin):
-            parser.remove_plugin_class(plugin)
-        parser.add_plugin(qparser.PlusMinusPlugin())
-        _PARSER_CACHE[key] = parser
-    return parser
+    def __init__(self, priors: np.ndarray | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.priors = priors  # set per search, once the index view is known
 
-
-def parse_query(q: str, *, any_word: bool = False) -> Query:
-    """Parse the user's words (all must match, unless `any_word`); empty means everything."""
-    if not q.strip():
-        return Every()
-    group = qparser.OrGroup if any_word else qparser.AndGroup
-    try:
-        query = _parser(group).parse(q)
-    except Exception:  # the parser is lenient; anything it still trips on is read as words
-        words = " ".join(ch if ch.isalnum() else " " for ch in q)
-        query = _parser(group).parse(words) if words.strip() else NullQuery
-    return query
+    def final(self, searcher, docnum: int, score: float) -> float:
+        return score if self.priors is None else score * self.priors[docnum]
 
 
 def _sorted_by(sort: str):
@@ -141,60 +142,106 @@ def _sorted_by(sort: str):
         return sorting.MultiFacet([sorting.FieldFacet("year_sort", reverse=True),
                                    sorting.FieldFacet("title_sort")])
     if sort == "oldest":
-        return sorting.MultiFacet([sorting.FieldFacet("year_oldest"),
-                                   sorting.FieldFacet("title_sort")])
+        return sorting.MultiFacet([sorting.FieldFacet("year_oldest"), sorting.FieldFacet("title_sort")])
     if sort == "title":
         return sorting.FieldFacet("title_sort")
     return None
 
 
-def _filter_sets(searcher, request: SearchRequest, arrays) -> dict[str, set[int]]:
-    sets = {}
-    for facet, values in request.filters.items():
-        if values:
-            field_name = FACET_FIELDS[facet]
-            docs: set[int] = set()
-            for value in values:
-                docs.update(searcher.docs_for_query(Term(field_name, value)))
-            sets[facet] = docs
+def _filters(request: SearchRequest, view: IndexView) -> dict[str, int]:
+    """Return each narrowing facet's allowed documents as a bitset."""
+    filters = {facet: view.matching(facet, values)
+               for facet, values in request.filters.items() if values}
     if request.year_from is not None or request.year_to is not None:
         low = request.year_from if request.year_from is not None else 0
         high = request.year_to if request.year_to is not None else 9999
-        years = arrays["year"]
-        sets["year"] = {d for d in range(len(years))
-                        if years[d] and low <= int(years[d][0]) <= high}
+        filters["year"] = view.matching("year", [y for y in view.values["year"]
+                                                 if low <= int(y) <= high])
     if request.un_system is not None:
-        sets["un_system"] = set(searcher.docs_for_query(Term("un_system", request.un_system)))
-    return sets
+        filters["un_system"] = view.values["un_system"].get("true" if request.un_system else "false", 0)
+    return filters
 
 
-def _hit(stored: dict, score: float | None) -> Hit:
-    def split(name):
-        return tuple(v for v in (stored.get(name) or "").split(",") if v)
-    year = stored.get("year")
-    return Hit(id=stored["id"], title=stored["title"], url=stored.get("url"),
-               agencies=split("agency"), themes=split("theme"), type=stored.get("type", ""),
-               languages=split("language"), year=int(year) if year else None,
-               summary=stored.get("summary", ""), score=score,
-               versions=tuple(tuple(v) for v in stored.get("versions_data") or ()))
+def _matching_docs(searcher, parsed: ParsedQuery, view: IndexView, minimum: int | None = None) -> int:
+    """Return (as a bitset) the products that match enough clauses and every requirement."""
+    if parsed.is_everything:
+        return view.live
+    docs = view.live
+    if parsed.clauses:
+        counts = np.zeros(view.size, dtype=np.int32)
+        for clause in parsed.clauses:
+            hits = np.fromiter(searcher.docs_for_query(clause), dtype=np.int64)
+            counts[hits] += 1
+        need = parsed.minimum_match() if minimum is None else minimum
+        docs &= bitset(np.flatnonzero(counts >= need), view.size)
+    for query in parsed.required:
+        docs &= bitset(searcher.docs_for_query(query), view.size)
+    for query in parsed.excluded:
+        docs &= ~bitset(searcher.docs_for_query(query), view.size)
+    return docs
+
+
+def _priors(view: IndexView, language: str | None) -> np.ndarray:
+    flags = view.languages.get(language) if language else None
+    if flags is None:
+        return view.priors
+    return view.priors * np.where(flags, SAME_LANGUAGE_BOOST, 1.0)
+
+
+def _hit(searcher, docnum: int, score: float | None, parsed: ParsedQuery) -> Hit:
+    stored = searcher.stored_fields(docnum)
+    data = stored["data"]
+    return Hit(id=stored["id"], title=data["title"], url=data["url"],
+               agencies=tuple(data["agencies"]), themes=tuple(data["themes"]), type=data["type"],
+               languages=tuple(data["languages"]), year=data["year"], summary=data["summary"],
+               snippet=snippet(data["summary"], parsed.terms, data.get("language")),
+               score=round(score, 4) if score is not None else None,
+               stages=tuple(data.get("stages") or ()),
+               versions=tuple(tuple(v) for v in data["versions"]))
+
+
+def _label(facet: str, value: str, language: str, vocabularies: Vocabularies) -> str:
+    if facet == "year":
+        return value
+    if facet == "un_system":
+        return UN_SYSTEM_LABELS.get(value, {}).get(language) or UN_SYSTEM_LABELS.get(value, {}).get("en", value)
+    return vocabularies[FACET_VOCABULARIES[facet]].label(value, language)
 
 
 def _facet_values(request: SearchRequest, counts, vocabularies: Vocabularies):
     facets = {}
     for facet, counter in counts.items():
         selected = set(request.filters.get(facet, ()))
+        if facet == "un_system" and request.un_system is not None:
+            selected = {"true" if request.un_system else "false"}
         values = dict(counter)
         for value in selected:
             values.setdefault(value, 0)  # a ticked value stays visible with 0
+        labels = {v: _label(facet, v, request.language, vocabularies) for v in values}
         if facet == "year":
-            order = sorted(values, key=lambda v: -int(v))
-            label = str
+            order = sorted(values, key=lambda v: -int(v) if v.isdigit() else 0)
         else:
-            vocabulary = vocabularies[FACET_VOCABULARIES[facet]]
-            label = lambda v, vocabulary=vocabulary: vocabulary.label(v, request.language)  # noqa: E731
-            order = sorted(values, key=lambda v: (-values[v], label(v).casefold()))
-        facets[facet] = tuple(FacetValue(v, label(v), values[v], v in selected) for v in order)
+            order = sorted(values, key=lambda v: (-values[v], labels[v].casefold()))
+        facets[facet] = tuple(FacetValue(v, labels[v], values[v], v in selected) for v in order)
     return facets
+
+
+def _suggestion(searcher, builder: QueryBuilder, request: SearchRequest, parsed: ParsedQuery,
+                view: IndexView, filters: dict[str, int], total: int) -> str | None:
+    """Return the query with likely typos corrected, if it finds more than the original."""
+    if not parsed.corrections:
+        return None
+    corrected = request.q
+    for word, better in parsed.corrections.items():
+        corrected = corrected.replace(word, better)
+    if corrected.casefold() == request.q.casefold():
+        return None
+    better = builder.parse(corrected)
+    better.corrections.clear()
+    docs = _matching_docs(searcher, better, view)
+    for allowed in filters.values():
+        docs &= allowed
+    return corrected if docs.bit_count() > total else None
 
 
 def search(index: SearchIndex, request: SearchRequest, vocabularies: Vocabularies) -> SearchResults:
@@ -202,31 +249,52 @@ def search(index: SearchIndex, request: SearchRequest, vocabularies: Vocabularie
     check_request(request)
     ix = index.open()
     try:
-        with ix.searcher() as searcher:
-            return _search(searcher, index, request, vocabularies)
+        view_key = (str(index.current_path()), ix.latest_generation())
+        with ix.searcher(weighting=PriorBM25F()) as searcher:
+            view = index_view(searcher, view_key)
+            return _search(searcher, view, request, vocabularies)
     except DAMAGE as exc:
         raise IndexUnavailableError(f"the search index is damaged ({type(exc).__name__})") from exc
     finally:
         ix.close()
 
 
-def _search(searcher, index: SearchIndex, request: SearchRequest, vocabularies) -> SearchResults:
-    arrays = facet_arrays(searcher, (str(index.current_path()), searcher.reader().generation()))
-    query = parse_query(request.q)
-    base = set(searcher.docs_for_query(query))
-    if not base and request.q.strip():
-        query = parse_query(request.q, any_word=True)  # no product has every word: any will do
-        base = set(searcher.docs_for_query(query))
-    filters = _filter_sets(searcher, request, arrays)
-    allowed = base.intersection(*filters.values()) if filters else base
+def _search(searcher, view: IndexView, request: SearchRequest, vocabularies) -> SearchResults:
+    builder = QueryBuilder(searcher, vocabularies)
+    parsed = builder.parse(request.q)
+    base = _matching_docs(searcher, parsed, view)
+    if not base and parsed.clauses:
+        base = _matching_docs(searcher, parsed, view, minimum=1)  # nothing matches enough: any clause
+    filters = _filters(request, view)
+    allowed = base
+    for bits in filters.values():
+        allowed &= bits
+    total = allowed.bit_count()
+    hits, timed_out = _page(searcher, view, request, parsed, allowed, total)
+    counts = disjunctive_counts(base, filters, view)
+    suggestion = _suggestion(searcher, builder, request, parsed, view, filters, total)
+    return SearchResults(request=request, total=total, hits=hits,
+                         facets=_facet_values(request, counts, vocabularies),
+                         suggestion=suggestion, timed_out=timed_out)
+
+
+def _page(searcher, view, request, parsed, allowed: int, total: int) -> tuple[tuple[Hit, ...], bool]:
+    """Return the requested page of hits, ranked (or sorted), within the time limit."""
+    if not total:
+        return (), False
     sort = request.effective_sort()
-    hits: tuple[Hit, ...] = ()
-    if allowed:
-        results = searcher.search(query, filter=allowed, limit=request.page * request.per_page,
-                                  sortedby=_sorted_by(sort), terms=False)
-        start = (request.page - 1) * request.per_page
-        hits = tuple(_hit(results[i].fields(), results[i].score if sort == "relevance" else None)
-                     for i in range(start, min(len(results), start + request.per_page)))
-    counts = disjunctive_counts(base, filters, arrays)
-    return SearchResults(request=request, total=len(allowed), hits=hits,
-                         facets=_facet_values(request, counts, vocabularies))
+    language = detect(" ".join(parsed.words)) if len(parsed.words) >= 2 else None
+    searcher.weighting.priors = _priors(view, language or request.language)
+    limit = request.page * request.per_page
+    allowed_docs = None if allowed == view.live else set(members(allowed, view.size).tolist())
+    collector = searcher.collector(limit=limit, sortedby=_sorted_by(sort), filter=allowed_docs)
+    timed = TimeLimitCollector(collector, timelimit=TIME_LIMIT_SECONDS, use_alarm=False)
+    timed_out = False
+    try:
+        searcher.search_with_collector(parsed.scoring_query(), timed)
+    except TimeLimit:
+        timed_out = True
+    results = timed.results()
+    hits = [_hit(searcher, results.docnum(i), results.score(i) if sort == "relevance" else None, parsed)
+            for i in range((request.page - 1) * request.per_page, min(results.scored_length(), limit))]
+    return tuple(hits), timed_out

@@ -43,7 +43,7 @@ RULES: dict[str, Allowed] = {
     ),
     "indexer": Allowed(
         project=frozenset({"catalogue", "indexer"}),
-        third_party=frozenset({"whoosh", "snowballstemmer", "py3langid"}),
+        third_party=frozenset({"whoosh", "snowballstemmer", "py3langid", "numpy"}),
     ),
     "webapp": Allowed(
         project=frozenset({"catalogue", "catalogue.importers", "indexer", "webapp"}),

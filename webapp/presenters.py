@@ -5,7 +5,8 @@ from __future__ import annotations
 from indexer.search import FACET_VOCABULARIES, SearchResults
 from webapp.search_params import toggled
 
-RESULT_FIELDS = ("id", "title", "url", "agencies", "themes", "type", "languages", "year", "summary")
+RESULT_FIELDS = ("id", "title", "url", "agencies", "themes", "type", "languages", "year", "summary",
+                 "snippet", "score")
 
 
 def results_json(results: SearchResults) -> dict:
@@ -19,6 +20,7 @@ def results_json(results: SearchResults) -> dict:
         "facets": {facet: [{"value": v.value, "label": v.label, "count": v.count,
                             "selected": v.selected} for v in values]
                    for facet, values in results.facets.items()},
+        "suggestion": results.suggestion,
     }
 
 

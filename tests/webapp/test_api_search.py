@@ -11,11 +11,12 @@ def test_all_472_products_are_searchable(client):
 
 def test_result_shape(client):
     body = client.get("/api/v1/search?q=universal+periodic+review").get_json()
-    assert set(body) == {"total", "page", "per_page", "results", "facets"}
+    assert set(body) == {"total", "page", "per_page", "results", "facets", "suggestion"}
     result = body["results"][0]
     assert list(result) == ["id", "title", "url", "agencies", "themes", "type", "languages",
-                            "year", "summary"]
-    assert set(body["facets"]) == {"agency", "theme", "type", "language", "region", "stage", "year"}
+                            "year", "summary", "snippet", "score"]
+    assert set(body["facets"]) == {"agency", "theme", "type", "language", "region", "stage",
+                                   "year", "un_system"}
     value = body["facets"]["agency"][0]
     assert set(value) == {"value", "label", "count", "selected"}
 

@@ -1,0 +1,249 @@
+"""Turn what a user typed into Whoosh queries: safe for any input, multilingual, forgiving.
+
+The syntax is small and never fails: plain words; "exact phrases"; -word and -"phrase" to
+exclude; field:value for the facets (agency:unicef, theme:health, language:fr, year:2015)
+and title:word; a trailing * for a prefix (at least three letters). Everything else is
+read as words. Each word (or glossary concept spanning several words) becomes a clause
+that matches that word in every language's fields, its concept in any language, and, for a
+word the index has never seen, its likely corrections.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import islice
+
+from whoosh.query import And, Every, NullQuery, Or, Phrase, Query, Term
+
+from catalogue.vocabularies import Vocabularies
+from indexer.analysis import ANALYSED_LANGUAGES, analyse, fold, stop_words
+from indexer.phrases import raw_words
+from indexer.schema import FACET_FIELDS, TEXT_LANGUAGES, WEIGHTS, text_field, title_field
+from indexer.tagging import tagger_for
+
+MAX_CLAUSES = 16
+MAX_PREFIX_TERMS = 50
+MIN_PREFIX = 3
+CORRECTION_BOOST = 0.6
+TOKEN = re.compile(r'(?P<neg>-)?(?:"(?P<phrase>[^"]*)"?|(?P<field>[A-Za-z_]+):(?P<value>"[^"]*"?|[^\s"]+)|(?P<word>[^\s"]+))')
+FIELD_VOCABULARIES = {"agency": "agency", "theme": "theme", "type": "resource_type",
+                      "language": "language", "region": "region", "stage": "programming_stage"}
+ACRONYM_LIKE = re.compile(r"^[A-Z][A-Z0-9]+$")
+
+
+@lru_cache(maxsize=None)
+def _all_stop_words() -> frozenset[str]:
+    return frozenset().union(*(stop_words(lang) for lang in ANALYSED_LANGUAGES))
+
+
+def clean(text: str) -> str:
+    """Return `text` without control characters (they never mean anything in a query)."""
+    return "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") else ch for ch in text)
+
+
+@dataclass
+class ParsedQuery:
+    """A user's query, read: the clauses to match and score, and what narrows or excludes."""
+
+    clauses: list[Query] = field(default_factory=list)  # should match (see minimum_match)
+    required: list[Query] = field(default_factory=list)  # phrases, field:value
+    excluded: list[Query] = field(default_factory=list)
+    bonus: list[Query] = field(default_factory=list)  # proximity: scored, never required
+    terms: set[str] = field(default_factory=set)  # every analysed form, for snippets
+    words: list[str] = field(default_factory=list)  # the plain words, as typed
+    corrections: dict[str, str] = field(default_factory=dict)  # unknown word -> likely word
+
+    @property
+    def is_everything(self) -> bool:
+        """Tell whether the query asks for no words at all."""
+        return not (self.clauses or self.required or self.excluded)
+
+    def minimum_match(self) -> int:
+        """Return how many clauses a product must match to count as a result."""
+        n = len(self.clauses)
+        if n <= 2:
+            return n
+        if n <= 4:
+            return n - 1
+        return math.ceil(0.6 * n)
+
+    def scoring_query(self) -> Query:
+        """Return the query that ranks the results."""
+        parts = self.clauses + self.bonus + self.required
+        if not parts:
+            return Every()
+        return Or(parts, scale=0.5) if len(parts) > 1 else parts[0]
+
+
+class QueryBuilder:
+    """Build ParsedQuery objects against one open searcher."""
+
+    def __init__(self, searcher, vocabularies: Vocabularies):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.vocabularies = vocabularies
+        self.glossary = tagger_for(vocabularies).glossary
+
+    def parse(self, q: str) -> ParsedQuery:
+        """Read the user's query `q`."""
+        parsed = ParsedQuery()
+        plain: list[str] = []
+        for match in TOKEN.finditer(clean(q)):
+            negative = bool(match.group("neg"))
+            if match.group("phrase") is not None:
+                self._phrase(parsed, match.group("phrase"), negative)
+            elif match.group("field") is not None and not self._field(parsed, match, negative):
+                plain.append(f"{match.group('field')} {match.group('value').strip(chr(34))}")
+            elif match.group("word") is not None:
+                word = match.group("word")
+                if negative:
+                    parsed.excluded += [self._word_alternatives(w, parsed)
+                                        for w in raw_words(word)]
+                elif word.upper() in ("AND", "OR") and word.isupper():
+                    continue  # operators: words are OR-ed and ranked anyway
+                elif word == "NOT":
+                    continue
+                else:
+                    plain.append(word)
+        self._plain(parsed, " ".join(plain))
+        parsed.excluded = [e for e in parsed.excluded if e is not NullQuery]
+        parsed.clauses = [c for c in parsed.clauses if c is not NullQuery]
+        return parsed
+
+    # -- pieces -----------------------------------------------------------------------
+
+    def _phrase(self, parsed: ParsedQuery, text: str, negative: bool) -> None:
+        words = [fold(w) for w in raw_words(text)]
+        if not words:
+            return
+        if len(words) == 1:
+            query = self._word_alternatives(text, parsed)
+        else:
+            query = Or([Phrase("exact_title", words, boost=WEIGHTS["exact_title"]),
+                        Phrase("exact_text", words, boost=WEIGHTS["exact_text"])])
+        if negative:
+            parsed.excluded.append(query)
+        else:
+            parsed.required.append(query)
+            parsed.terms.update(words)
+
+    def _field(self, parsed: ParsedQuery, match, negative: bool) -> bool:
+        name = match.group("field").lower()
+        value = match.group("value").strip('"')
+        if name == "title":
+            fields = [title_field(lang) for lang in TEXT_LANGUAGES]
+            query = Or([Term(f, t) for f in fields for t in set(analyse(f[6:], value))]
+                       + [Term("exact_title", fold(w)) for w in raw_words(value)])
+        elif name == "year" and value.isdigit():
+            query = Term("year", value)
+        elif name in FIELD_VOCABULARIES:
+            term_id = self.vocabularies[FIELD_VOCABULARIES[name]].resolve(value)
+            if term_id is None:
+                return False
+            query = Term(FACET_FIELDS[name], term_id)
+        else:
+            return False
+        (parsed.excluded if negative else parsed.required).append(query)
+        return True
+
+    def _plain(self, parsed: ParsedQuery, text: str) -> None:
+        words = raw_words(text)
+        parsed.words = words
+        if not words:
+            return
+        spans = self._concept_spans(text)
+        covered = {p for span in spans for p in range(span.start, span.end + 1)}
+        stops = _all_stop_words()
+        meaningful = [i for i, w in enumerate(words)
+                      if fold(w) not in stops or ACRONYM_LIKE.match(w) or i in covered]
+        keep = set(meaningful) if meaningful else set(range(len(words)))
+        clauses: list[tuple[int, Query]] = []
+        for span in spans:
+            inner = [self._word_alternatives(words[i], parsed)
+                     for i in range(span.start, span.end + 1) if i in keep and fold(words[i]) not in stops]
+            concept = [Term("title_concepts", span.value, boost=WEIGHTS["title_concepts"]),
+                       Term("text_concepts", span.value, boost=WEIGHTS["text_concepts"])]
+            if inner:
+                concept.append(And(inner) if len(inner) > 1 else inner[0])
+            clauses.append((span.start, Or(concept)))
+        for i, word in enumerate(words):
+            if i in keep and i not in covered:
+                clauses.append((i, self._word_alternatives(word, parsed, correct=True)))
+        clauses.sort(key=lambda pair: pair[0])
+        parsed.clauses = [clause for _, clause in clauses[:MAX_CLAUSES]]
+        proximity = [fold(words[i]) for i in sorted(keep) if fold(words[i]) not in stops]
+        if len(proximity) > 1:
+            parsed.bonus = [Phrase("exact_title", proximity, slop=3, boost=WEIGHTS["exact_title"]),
+                            Phrase("exact_text", proximity, slop=3, boost=WEIGHTS["text"])]
+
+    def _concept_spans(self, text: str):
+        """Return non-overlapping glossary concepts in `text`, longest first from the left."""
+        chosen, taken = [], set()
+        for span in sorted(self.glossary.spans(text), key=lambda s: (-(s.end - s.start), s.start)):
+            cells = set(range(span.start, span.end + 1))
+            if cells & taken:
+                continue
+            chosen.append(span)
+            taken |= cells
+        return sorted(chosen, key=lambda s: s.start)
+
+    def _known(self, folded: str) -> bool:
+        return any(self.reader.doc_frequency(f, folded) for f in ("exact_text", "exact_title", "tags"))
+
+    def _word_alternatives(self, word: str, parsed: ParsedQuery, correct: bool = False,
+                           boost: float = 1.0) -> Query:
+        """Return the query matching `word` in every field and language."""
+        folded = fold(word)
+        if word.endswith("*"):
+            return self._prefix(folded.rstrip("*"), parsed)
+        seen: set[tuple[str, str]] = set()
+        alternatives: list[Query] = []
+
+        def add(field_name: str, terms: list[str], weight: float) -> None:
+            terms = [t for t in terms if t]
+            if not terms or (field_name, " ".join(terms)) in seen:
+                return
+            seen.add((field_name, " ".join(terms)))
+            parsed.terms.update(terms)
+            queries = [Term(field_name, t, boost=weight * boost) for t in terms]
+            alternatives.append(queries[0] if len(queries) == 1 else And(queries))
+
+        for language in TEXT_LANGUAGES:
+            terms = analyse(language, word)
+            add(title_field(language), terms, WEIGHTS["title"])
+            add(text_field(language), terms, WEIGHTS["text"])
+        exact = analyse("xx", word)
+        add("exact_title", exact, WEIGHTS["exact_title"])
+        add("exact_text", exact, WEIGHTS["exact_text"])
+        add("tags", exact, WEIGHTS["tags"])
+        if correct and len(folded) >= 4 and folded.isalpha() and not self._known(folded):
+            for better in self.corrections(folded):
+                parsed.corrections.setdefault(word, better)
+                alternatives.append(self._word_alternatives(better, parsed, boost=CORRECTION_BOOST))
+        if not alternatives:
+            return NullQuery
+        return Or(alternatives) if len(alternatives) > 1 else alternatives[0]
+
+    def corrections(self, folded: str) -> list[str]:
+        """Return up to two known words close to `folded`, most frequent first."""
+        maxdist = 1 if len(folded) < 6 else 2
+        found = self.reader.corrector("exact_text").suggest(folded, limit=5, maxdist=maxdist, prefix=1)
+        found.sort(key=lambda w: -self.reader.doc_frequency("exact_text", w))
+        return found[:2]
+
+    def _prefix(self, prefix: str, parsed: ParsedQuery) -> Query:
+        """Return a capped expansion of `prefix*` over the folded text fields."""
+        if len(prefix) < MIN_PREFIX:
+            return self._word_alternatives(prefix, parsed) if prefix else NullQuery
+        terms = [t.decode("utf-8") for t in islice(self.reader.expand_prefix("exact_text", prefix),
+                                                   MAX_PREFIX_TERMS)]
+        titles = [t.decode("utf-8") for t in islice(self.reader.expand_prefix("exact_title", prefix),
+                                                    MAX_PREFIX_TERMS)]
+        parsed.terms.update(terms + titles)
+        queries = [Term("exact_title", t, boost=WEIGHTS["exact_title"]) for t in titles] + \
+                  [Term("exact_text", t, boost=WEIGHTS["exact_text"]) for t in terms]
+        return Or(queries) if queries else NullQuery

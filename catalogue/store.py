@@ -20,7 +20,7 @@ from sqlalchemy import create_engine
 from catalogue.errors import ProductNotFound, StoreError
 from catalogue.ids import unique_id
 from catalogue.model import TAG_FIELDS, LanguageVersion, Link, Product, Provenance, Status
-from catalogue.tables import ProductRow, TagRow, VersionRow
+from catalogue.tables import ChangeRow, ProductRow, TagRow, VersionRow
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -139,6 +139,7 @@ class Writer:
                          first_seen=product.provenance.first_seen or now, last_changed=now)
         _fill_row(row, product)
         self.session.add(row)
+        self._changed(product.id, now)
         self.session.flush()
         return product_from_row(row)
 
@@ -151,8 +152,13 @@ class Writer:
         if import_hash is not None:
             row.import_hash = import_hash
         row.last_changed = utcnow()
+        self._changed(product.id, row.last_changed)
         self.session.flush()
         return product_from_row(row)
+
+    def _changed(self, product_id: str, when: datetime) -> None:
+        """Record the change in the outbox, in this same transaction."""
+        self.session.add(ChangeRow(product_id=product_id, changed_at=when))
 
     def by_origin(self, origin_key: str) -> tuple[Product, str | None] | None:
         """Return the product imported from `origin_key` and its import hash, if any."""
@@ -249,6 +255,29 @@ class Store:
             if len(batch) < batch_size:
                 return
             after = batch[-1].id
+
+    def get_many(self, product_ids: list[str]) -> dict[str, Product]:
+        """Return the products with these ids (missing ids are simply absent)."""
+        found = {}
+        with self.read() as session:
+            for start in range(0, len(product_ids), 500):
+                chunk = product_ids[start:start + 500]
+                rows = session.scalars(select(ProductRow).where(ProductRow.id.in_(chunk))
+                                       .options(*_loaded()))
+                found.update({row.id: product_from_row(row) for row in rows})
+        return found
+
+    def changes_after(self, cursor: int, limit: int = 1000) -> list[tuple[int, str]]:
+        """Return up to `limit` outbox rows (id, product id) with ids above `cursor`, in order."""
+        with self.read() as session:
+            rows = session.execute(select(ChangeRow.id, ChangeRow.product_id)
+                                   .where(ChangeRow.id > cursor).order_by(ChangeRow.id).limit(limit))
+            return [(row.id, row.product_id) for row in rows]
+
+    def last_change(self) -> int:
+        """Return the id of the newest outbox row (0 when there is none)."""
+        with self.read() as session:
+            return session.scalar(select(func.max(ChangeRow.id))) or 0
 
     def find_by_title(self, title: str) -> Product | None:
         """Return the product whose title is exactly `title`, if there is one."""

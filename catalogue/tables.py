@@ -70,3 +70,17 @@ class VersionRow(Base):
     source_url: Mapped[str | None] = mapped_column(Text)
 
     product: Mapped[ProductRow] = relationship(back_populates="versions")
+
+
+class ChangeRow(Base):
+    """The outbox: one row per product change, written in the same transaction.
+
+    Indexes follow it to stay in step with the store; ids only grow (AUTOINCREMENT).
+    """
+
+    __tablename__ = "changes"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    product_id: Mapped[str] = mapped_column(String(80))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -19,8 +19,11 @@ from whoosh.lang import stopwords_for_language
 # Words are runs of letters and digits in any script; apostrophes and hyphens split them
 # ("l'homme" gives "l" and "homme"), and runs of Chinese characters stand apart.
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# Combining marks (accents, Arabic vowel signs) and the Arabic tatweel belong to their word.
+_MARKS = "".join(re.escape(chr(c)) for c in range(0x300, 0x10000)
+                 if unicodedata.category(chr(c)).startswith("M") or c == 0x640)
 HAN = re.compile(f"[{_HAN}]+")
-WORD = re.compile(f"[{_HAN}]+|[^\\W_{_HAN}]+")
+WORD = re.compile(f"[{_HAN}]+|(?:[^\\W_{_HAN}]|[{_MARKS}])+")
 
 STEMMED = {"en": "english", "fr": "french", "es": "spanish", "ru": "russian",
            "pt": "portuguese", "ar": "arabic"}

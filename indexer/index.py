@@ -25,9 +25,11 @@ from catalogue.model import Product
 from catalogue.vocabularies import Vocabularies
 from indexer.documents import document_for
 from indexer.errors import IndexUnavailableError
-from indexer.schema import build_schema
+from indexer.schema import SCHEMA_VERSION, build_schema
 
 POINTER = "CURRENT"
+CURSOR = "outbox-cursor"  # in each generation: the last store change it reflects
+VERSION = "schema-version"  # in each generation: the SCHEMA_VERSION that built it
 KEEP_GENERATIONS = 2  # the live one and the one before it, for searches still open on it
 COMMIT_EVERY = 5_000
 # What a damaged index raises when opened or read (measured; see RESEARCH).
@@ -77,6 +79,12 @@ class SearchIndex:
         if path is None:
             raise IndexUnavailableError("the search index has not been built yet")
         try:
+            version = (path / VERSION).read_text(encoding="utf-8").strip()
+        except OSError:
+            version = None
+        if version != SCHEMA_VERSION:
+            raise IndexUnavailableError("the search index was built by another version; rebuild it")
+        try:
             return whoosh_index.open_dir(str(path))
         except DAMAGE as exc:
             raise IndexUnavailableError(f"the search index is damaged ({type(exc).__name__})") from exc
@@ -91,8 +99,63 @@ class SearchIndex:
         finally:
             ix.close()
 
-    def rebuild(self, products: Iterable[Product], vocabularies: Vocabularies) -> RebuildReport:
-        """Index `products` into a new generation and make it the live one."""
+    def cursor(self) -> int:
+        """Return the last store change the live generation reflects (0 if unknown)."""
+        path = self.current_path()
+        try:
+            return int((path / CURSOR).read_text(encoding="utf-8").strip()) if path else 0
+        except (OSError, ValueError):
+            return 0
+
+    def _write_cursor(self, path: Path, cursor: int) -> None:
+        temporary = path / f".{CURSOR}.{uuid.uuid4().hex}"
+        temporary.write_text(str(cursor), encoding="utf-8")
+        os.replace(temporary, path / CURSOR)
+
+    def apply(self, documents: list[dict], deleted: list[str], cursor: int) -> None:
+        """Update the live generation: replace `documents`, drop `deleted` ids, note `cursor`.
+
+        Only one process may call this for a given index (see `indexer.updates`).
+        """
+        path = self.current_path()
+        if path is None:
+            raise IndexUnavailableError("the search index has not been built yet")
+        ix = self.open()
+        try:
+            writer = ix.writer(timeout=10.0)
+            try:
+                for document in documents:
+                    writer.update_document(**document)
+                for product_id in deleted:
+                    writer.delete_by_term("id", product_id)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit(merge=True)
+        except DAMAGE as exc:
+            raise IndexUnavailableError(f"the search index is damaged ({type(exc).__name__})") from exc
+        finally:
+            ix.close()
+        self._write_cursor(path, cursor)
+
+    def stored_hashes(self) -> dict[str, str]:
+        """Return the content hash of every product in the live index, by id."""
+        ix = self.open()
+        try:
+            with ix.searcher() as searcher:
+                return {fields["id"]: fields.get("content_hash", "")
+                        for fields in searcher.all_stored_fields()}
+        except DAMAGE as exc:
+            raise IndexUnavailableError(f"the search index is damaged ({type(exc).__name__})") from exc
+        finally:
+            ix.close()
+
+    def rebuild(self, products: Iterable[Product], vocabularies: Vocabularies,
+                cursor: int = 0) -> RebuildReport:
+        """Index `products` into a new generation and make it the live one.
+
+        `cursor` is the last store change already visible when `products` was read.
+        """
         started = time.perf_counter()
         self.root.mkdir(parents=True, exist_ok=True)
         name = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
@@ -110,6 +173,8 @@ class SearchIndex:
                     writer = ix.writer(limitmb=128)
             writer.commit(optimize=True)
             ix.close()
+            self._write_cursor(path, cursor)
+            (path / VERSION).write_text(SCHEMA_VERSION, encoding="utf-8")
         except BaseException:
             shutil.rmtree(path, ignore_errors=True)
             raise

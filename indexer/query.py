@@ -22,6 +22,7 @@ from whoosh.query import And, Every, NullQuery, Or, Phrase, Query, Term
 from catalogue.vocabularies import Vocabularies
 from indexer.analysis import ANALYSED_LANGUAGES, analyse, fold, stop_words
 from indexer.phrases import raw_words
+from indexer.ranking import BestOf
 from indexer.schema import FACET_FIELDS, TEXT_LANGUAGES, WEIGHTS, text_field, title_field
 from indexer.tagging import tagger_for
 
@@ -29,6 +30,8 @@ MAX_CLAUSES = 16
 MAX_PREFIX_TERMS = 50
 MIN_PREFIX = 3
 CORRECTION_BOOST = 0.6
+PART_OF_PHRASE = 0.4
+DISTINCTIVE_SHARE = 0.05  # a word in fewer than 5% of products is distinctive
 TOKEN = re.compile(r'(?P<neg>-)?(?:"(?P<phrase>[^"]*)"?|(?P<field>[A-Za-z_]+):(?P<value>"[^"]*"?|[^\s"]+)|(?P<word>[^\s"]+))')
 FIELD_VOCABULARIES = {"agency": "agency", "theme": "theme", "type": "resource_type",
                       "language": "language", "region": "region", "stage": "programming_stage"}
@@ -56,6 +59,7 @@ class ParsedQuery:
     terms: set[str] = field(default_factory=set)  # every analysed form, for snippets
     words: list[str] = field(default_factory=list)  # the plain words, as typed
     corrections: dict[str, str] = field(default_factory=dict)  # unknown word -> likely word
+    languages: set[str] = field(default_factory=set)  # languages the query names ("Arabic")
 
     @property
     def is_everything(self) -> bool:
@@ -65,11 +69,7 @@ class ParsedQuery:
     def minimum_match(self) -> int:
         """Return how many clauses a product must match to count as a result."""
         n = len(self.clauses)
-        if n <= 2:
-            return n
-        if n <= 4:
-            return n - 1
-        return math.ceil(0.6 * n)
+        return n if n <= 2 else math.ceil(n / 2)
 
     def scoring_query(self) -> Query:
         """Return the query that ranks the results."""
@@ -77,6 +77,37 @@ class ParsedQuery:
         if not parts:
             return Every()
         return Or(parts, scale=0.5) if len(parts) > 1 else parts[0]
+
+
+TIEBREAK = 0.5
+
+
+def any_of(alternatives: list[Query]) -> Query:
+    """Match any alternative; score the best one plus a share of the others.
+
+    Summing them instead would let a common word matching in many fields and languages
+    outweigh a rare, specific word matching once.
+    """
+    if len(alternatives) == 1:
+        return alternatives[0]
+    return BestOf(alternatives)
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Return the edit distance of `a` and `b`, a swap of neighbours counting as one.
+
+    >>> edit_distance("rigth", "right"), edit_distance("helth", "health")
+    (1, 1)
+    """
+    previous2, previous = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if previous2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
 
 
 class QueryBuilder:
@@ -87,9 +118,11 @@ class QueryBuilder:
         self.reader = searcher.reader()
         self.vocabularies = vocabularies
         self.glossary = tagger_for(vocabularies).glossary
+        self.correct = True
 
-    def parse(self, q: str) -> ParsedQuery:
-        """Read the user's query `q`."""
+    def parse(self, q: str, correct: bool = True) -> ParsedQuery:
+        """Read the user's query `q`; `correct` adds likely corrections of unknown words."""
+        self.correct = correct
         parsed = ParsedQuery()
         plain: list[str] = []
         for match in TOKEN.finditer(clean(q)):
@@ -169,7 +202,11 @@ class QueryBuilder:
                        Term("text_concepts", span.value, boost=WEIGHTS["text_concepts"])]
             if inner:
                 concept.append(And(inner) if len(inner) > 1 else inner[0])
-            clauses.append((span.start, Or(concept)))
+            if len(inner) > 1:  # a distinctive word of the phrase still counts, for less
+                concept += [self._word_alternatives(words[i], parsed, boost=PART_OF_PHRASE)
+                            for i in range(span.start, span.end + 1)
+                            if i in keep and self._distinctive(words[i])]
+            clauses.append((span.start, any_of(concept)))
         for i, word in enumerate(words):
             if i in keep and i not in covered:
                 clauses.append((i, self._word_alternatives(word, parsed, correct=True)))
@@ -190,6 +227,23 @@ class QueryBuilder:
             chosen.append(span)
             taken |= cells
         return sorted(chosen, key=lambda s: s.start)
+
+    def _language_named(self, word: str) -> str | None:
+        """Return the language a word names ("Arabic", "arabe", "árabe"), if any.
+
+        Two-letter codes are left alone: "en", "es" and "de" are words too.
+        """
+        if len(word) < 4:
+            return None
+        return self.vocabularies["language"].resolve(word)
+
+    def _distinctive(self, word: str) -> bool:
+        """Tell whether `word` is rare enough in the catalogue to signal a topic alone."""
+        folded = fold(word)
+        if folded in _all_stop_words():
+            return False
+        share = self.reader.doc_frequency("exact_text", folded) / max(1, self.reader.doc_count())
+        return 0 < share < DISTINCTIVE_SHARE
 
     def _known(self, folded: str) -> bool:
         return any(self.reader.doc_frequency(f, folded) for f in ("exact_text", "exact_title", "tags"))
@@ -220,19 +274,23 @@ class QueryBuilder:
         add("exact_title", exact, WEIGHTS["exact_title"])
         add("exact_text", exact, WEIGHTS["exact_text"])
         add("tags", exact, WEIGHTS["tags"])
-        if correct and len(folded) >= 4 and folded.isalpha() and not self._known(folded):
+        language = self._language_named(word)
+        if language:
+            parsed.languages.add(language)
+            alternatives.append(Term("language", language, boost=WEIGHTS["language"] * boost))
+        if correct and self.correct and len(folded) >= 4 and folded.isalpha() and not self._known(folded):
             for better in self.corrections(folded):
                 parsed.corrections.setdefault(word, better)
                 alternatives.append(self._word_alternatives(better, parsed, boost=CORRECTION_BOOST))
         if not alternatives:
             return NullQuery
-        return Or(alternatives) if len(alternatives) > 1 else alternatives[0]
+        return any_of(alternatives)
 
     def corrections(self, folded: str) -> list[str]:
         """Return up to two known words close to `folded`, most frequent first."""
-        maxdist = 1 if len(folded) < 6 else 2
-        found = self.reader.corrector("exact_text").suggest(folded, limit=5, maxdist=maxdist, prefix=1)
-        found.sort(key=lambda w: -self.reader.doc_frequency("exact_text", w))
+        maxdist = 1 if len(folded) < 5 else 2
+        found = self.reader.corrector("exact_text").suggest(folded, limit=8, maxdist=maxdist, prefix=1)
+        found.sort(key=lambda w: (edit_distance(folded, w), -self.reader.doc_frequency("exact_text", w)))
         return found[:2]
 
     def _prefix(self, prefix: str, parsed: ParsedQuery) -> Query:

@@ -13,6 +13,8 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from indexer.analysis import ANALYSED_LANGUAGES, GENERIC, folding_analyzer, language_analyzer
 
 TEXT_LANGUAGES = ANALYSED_LANGUAGES + (GENERIC,)
+# Bump when the schema, analysers or documents change: older indexes are then rebuilt.
+SCHEMA_VERSION = "3"
 
 # Facet name (as the API and the page call it) -> index field.
 FACET_FIELDS = {
@@ -29,11 +31,12 @@ FACET_FIELDS = {
 # Weight of a match in each kind of field (title over tags over summary over full text).
 WEIGHTS = {
     "title": 5.0,
-    "title_concepts": 3.0,
+    "title_concepts": 8.0,
     "exact_title": 3.0,
     "tags": 2.0,
     "text": 1.0,
-    "text_concepts": 1.0,
+    "text_concepts": 3.0,
+    "language": 4.0,  # a language named in the query ("Arabic guides")
     "exact_text": 0.5,
 }
 

@@ -8,11 +8,12 @@ user's language); the result set is every product matching enough of the query's
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
 import numpy as np
-from whoosh import scoring, sorting
+from whoosh import sorting
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 
 from catalogue.vocabularies import Vocabularies
@@ -21,6 +22,7 @@ from indexer.facets import IndexView, bitset, disjunctive_counts, index_view, me
 from indexer.index import DAMAGE, SearchIndex
 from indexer.language import detect
 from indexer.query import ParsedQuery, QueryBuilder
+from indexer.ranking import PriorBM25F
 from indexer.schema import FACET_FIELDS
 from indexer.snippets import snippet
 
@@ -30,6 +32,8 @@ MAX_DEPTH = 10_000  # page * per_page; deeper paging needs a cursor
 MAX_QUERY_LENGTH = 1_000
 TIME_LIMIT_SECONDS = 2.0
 SAME_LANGUAGE_BOOST = 1.05
+NAMED_LANGUAGE_BOOST = 1.5
+ENOUGH_RESULTS = 10  # fewer products than this matching most words: relax to fewer words
 FILTER_FACETS = ("agency", "theme", "type", "language", "region", "stage")
 # Vocabulary behind each facet, for labels.
 FACET_VOCABULARIES = {"agency": "agency", "theme": "theme", "type": "resource_type",
@@ -124,19 +128,6 @@ def check_request(request: SearchRequest) -> None:
         raise QueryError(f"unknown filter {sorted(unknown)[0]!r}")
 
 
-class PriorBM25F(scoring.BM25F):
-    """BM25F whose final score is multiplied by each product's prior."""
-
-    use_final = True
-
-    def __init__(self, priors: np.ndarray | None = None, **kwargs):
-        super().__init__(**kwargs)
-        self.priors = priors  # set per search, once the index view is known
-
-    def final(self, searcher, docnum: int, score: float) -> float:
-        return score if self.priors is None else score * self.priors[docnum]
-
-
 def _sorted_by(sort: str):
     if sort == "newest":
         return sorting.MultiFacet([sorting.FieldFacet("year_sort", reverse=True),
@@ -181,11 +172,17 @@ def _matching_docs(searcher, parsed: ParsedQuery, view: IndexView, minimum: int 
     return docs
 
 
-def _priors(view: IndexView, language: str | None) -> np.ndarray:
+def _priors(view: IndexView, language: str | None, named: set[str]) -> np.ndarray:
+    """Return the priors for this search: products in the user's language a little ahead,
+    products in a language the query names ("guides in Arabic") well ahead."""
+    priors = view.priors
     flags = view.languages.get(language) if language else None
-    if flags is None:
-        return view.priors
-    return view.priors * np.where(flags, SAME_LANGUAGE_BOOST, 1.0)
+    if flags is not None:
+        priors = priors * np.where(flags, SAME_LANGUAGE_BOOST, 1.0)
+    for name in named:
+        if name in view.languages:
+            priors = priors * np.where(view.languages[name], NAMED_LANGUAGE_BOOST, 1.0)
+    return priors
 
 
 def _hit(searcher, docnum: int, score: float | None, parsed: ParsedQuery) -> Hit:
@@ -227,21 +224,23 @@ def _facet_values(request: SearchRequest, counts, vocabularies: Vocabularies):
 
 
 def _suggestion(searcher, builder: QueryBuilder, request: SearchRequest, parsed: ParsedQuery,
-                view: IndexView, filters: dict[str, int], total: int) -> str | None:
-    """Return the query with likely typos corrected, if it finds more than the original."""
+                view: IndexView, filters: dict[str, int]) -> str | None:
+    """Return the query with likely typos corrected, if it finds more than the query as typed."""
     if not parsed.corrections:
         return None
     corrected = request.q
     for word, better in parsed.corrections.items():
-        corrected = corrected.replace(word, better)
+        corrected = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", better, corrected)
     if corrected.casefold() == request.q.casefold():
         return None
-    better = builder.parse(corrected)
-    better.corrections.clear()
-    docs = _matching_docs(searcher, better, view)
-    for allowed in filters.values():
-        docs &= allowed
-    return corrected if docs.bit_count() > total else None
+
+    def found(q: str) -> int:
+        docs = _matching_docs(searcher, builder.parse(q, correct=False), view)
+        for allowed in filters.values():
+            docs &= allowed
+        return docs.bit_count()
+
+    return corrected if found(corrected) > found(request.q) else None
 
 
 def search(index: SearchIndex, request: SearchRequest, vocabularies: Vocabularies) -> SearchResults:
@@ -263,8 +262,10 @@ def _search(searcher, view: IndexView, request: SearchRequest, vocabularies) -> 
     builder = QueryBuilder(searcher, vocabularies)
     parsed = builder.parse(request.q)
     base = _matching_docs(searcher, parsed, view)
-    if not base and parsed.clauses:
-        base = _matching_docs(searcher, parsed, view, minimum=1)  # nothing matches enough: any clause
+    minimum = parsed.minimum_match()
+    while base.bit_count() < ENOUGH_RESULTS and minimum > 1:
+        minimum -= 1  # too few products match enough of the words: accept fewer
+        base = _matching_docs(searcher, parsed, view, minimum=minimum)
     filters = _filters(request, view)
     allowed = base
     for bits in filters.values():
@@ -272,7 +273,7 @@ def _search(searcher, view: IndexView, request: SearchRequest, vocabularies) -> 
     total = allowed.bit_count()
     hits, timed_out = _page(searcher, view, request, parsed, allowed, total)
     counts = disjunctive_counts(base, filters, view)
-    suggestion = _suggestion(searcher, builder, request, parsed, view, filters, total)
+    suggestion = _suggestion(searcher, builder, request, parsed, view, filters)
     return SearchResults(request=request, total=total, hits=hits,
                          facets=_facet_values(request, counts, vocabularies),
                          suggestion=suggestion, timed_out=timed_out)
@@ -284,7 +285,7 @@ def _page(searcher, view, request, parsed, allowed: int, total: int) -> tuple[tu
         return (), False
     sort = request.effective_sort()
     language = detect(" ".join(parsed.words)) if len(parsed.words) >= 2 else None
-    searcher.weighting.priors = _priors(view, language or request.language)
+    searcher.weighting.priors = _priors(view, language or request.language, parsed.languages)
     limit = request.page * request.per_page
     allowed_docs = None if allowed == view.live else set(members(allowed, view.size).tolist())
     collector = searcher.collector(limit=limit, sortedby=_sorted_by(sort), filter=allowed_docs)
@@ -298,3 +299,24 @@ def _page(searcher, view, request, parsed, allowed: int, total: int) -> tuple[tu
     hits = [_hit(searcher, results.docnum(i), results.score(i) if sort == "relevance" else None, parsed)
             for i in range((request.page - 1) * request.per_page, min(results.scored_length(), limit))]
     return tuple(hits), timed_out
+
+
+def similar(index: SearchIndex, product_id: str, vocabularies: Vocabularies, limit: int = 5) -> tuple[Hit, ...]:
+    """Return up to `limit` products most like `product_id` (more like this), best first."""
+    ix = index.open()
+    try:
+        with ix.searcher(weighting=PriorBM25F()) as searcher:
+            docnum = searcher.document_number(id=product_id)
+            if docnum is None:
+                return ()
+            data = searcher.stored_fields(docnum)["data"]
+            text = " ".join([data["title"], data["summary"]]
+                            + [" ".join(data["themes"]), " ".join(data["agencies"])])
+            results = searcher.more_like(docnum, "exact_text", text=text, top=limit,
+                                         numterms=12, normalize=True)
+            parsed = ParsedQuery()
+            return tuple(_hit(searcher, hit.docnum, hit.score, parsed) for hit in results)
+    except DAMAGE as exc:
+        raise IndexUnavailableError(f"the search index is damaged ({type(exc).__name__})") from exc
+    finally:
+        ix.close()

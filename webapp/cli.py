@@ -18,7 +18,8 @@ from indexer.search import FILTER_FACETS, SORTS, search
 from webapp.app import create_app
 from webapp.presenters import results_json
 from webapp.search_params import search_request_from
-from webapp.services import services
+from webapp.services import Services
+from webapp.services import services as app_services
 from webapp.settings import StartupError
 
 
@@ -51,6 +52,13 @@ main.add_command(shell_command)
 main.add_command(routes_command)
 
 
+def services() -> Services:
+    """Return the app's services with the database schema up to date."""
+    hub = app_services()
+    hub.migrate()
+    return hub
+
+
 def _progress(total: int, label: str):
     """Return a progress bar on a terminal, and a silent stand-in elsewhere."""
     if sys.stderr.isatty():
@@ -65,7 +73,7 @@ def migrate_command():
 
     Example: hrba migrate
     """
-    services().store.upgrade()
+    services()
     click.echo("Database schema is up to date.")
 
 
@@ -93,15 +101,13 @@ def import_command(path: Path, pending: bool, as_json: bool, no_reindex: bool):
     reason. A bad line never stops the run. Example: hrba import corpus/
     """
     hub = services()
-    hub.store.upgrade()
     status = Status.PENDING_REVIEW if pending else Status.PUBLISHED
     from catalogue.importers.corpus import CorpusImporter  # noqa: PLC0415
 
     with _progress(CorpusImporter(hub.store, hub.vocabularies).count(path), "Importing") as bar:
         report = hub.import_path(path, status=status, progress=bar.update if bar else None)
-    if not no_reindex and (report.counts["added"] or report.counts["updated"]
-                           or not hub.index_is_current()):
-        hub.rebuild_index()
+    if not no_reindex and hub.catch_up() is None:
+        click.echo("The running indexer will bring the changes into search.", err=True)
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         return
@@ -119,6 +125,43 @@ def reindex_command():
     """
     report = services().rebuild_index()
     click.echo(f"Indexed {report.documents} products in {report.seconds:.1f} s ({report.path.name}).")
+
+
+@main.command("check")
+@click.option("--dry-run", is_flag=True, help="Report drift without repairing it.")
+@with_appcontext
+def check_command(dry_run: bool):
+    """Compare the search index with the store, product by product, and repair drift.
+
+    A missing or damaged index is rebuilt. Example: hrba check
+    """
+    drift = services().check_index(repair=not dry_run)
+    if drift.rebuilt:
+        click.echo("The index was missing or damaged" + ("." if dry_run else ": rebuilt from the store."))
+        return
+    click.echo(f"{len(drift.missing)} missing, {len(drift.stale)} stale, {len(drift.extra)} extra"
+               + ("" if drift.clean or dry_run else " (repaired)"))
+
+
+@main.command("indexer")
+@click.option("--interval", type=float, default=0.5, show_default=True, help="Seconds between rounds.")
+@with_appcontext
+def indexer_command(interval: float):
+    """Run the index updater in the foreground: apply store changes as they happen.
+
+    `hrba serve` runs one itself; use this when the web processes run elsewhere.
+    Example: hrba indexer
+    """
+    import signal  # noqa: PLC0415
+    import threading  # noqa: PLC0415
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    click.echo("Applying store changes to the search index (Ctrl-C to stop)")
+    try:
+        services().updater().run(stop, interval)
+    except KeyboardInterrupt:
+        stop.set()
 
 
 @main.command("search")
@@ -169,11 +212,21 @@ def serve_command():
     import waitress  # noqa: PLC0415
 
     app = current_app._get_current_object()
-    services().prepare(echo=click.echo)
+    import threading  # noqa: PLC0415
+
+    hub = services()
+    hub.prepare(echo=click.echo)
+    stop = threading.Event()
+    updater = threading.Thread(target=hub.updater().run, args=(stop,), name="index-updater",
+                               daemon=True)
+    updater.start()
     host, port = app.config["HRBA_HOST"], app.config["HRBA_PORT"]
     click.echo(f"Serving the HRBA catalogue on http://{host}:{port}/ (Ctrl-C to stop)")
-    waitress.serve(app, host=host, port=port, threads=app.config["HRBA_THREADS"],
-                   ident="hrba", _quiet=True)
+    try:
+        waitress.serve(app, host=host, port=port, threads=app.config["HRBA_THREADS"],
+                       ident="hrba", _quiet=True)
+    finally:
+        stop.set()
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from catalogue.store import Store
 from catalogue.vocabularies import Vocabularies
 from indexer.errors import IndexUnavailableError
 from indexer.index import RebuildReport, SearchIndex
+from indexer.updates import Drift, IndexUpdater, check, rebuild
 
 
 class Services:
@@ -29,6 +30,14 @@ class Services:
         self.vocabularies = Vocabularies.load(config["HRBA_VOCABULARY_DIR"])
         self.store = Store(config["HRBA_DATABASE_URL"])
         self.index = SearchIndex(self.data_dir / "index")
+        self._migrated = False
+
+    def migrate(self) -> None:
+        """Bring the database schema up to date (once per process)."""
+        if not self._migrated:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.store.upgrade()
+            self._migrated = True
 
     def import_path(self, path: str | Path, *, status: Status = Status.PUBLISHED,
                     progress: Callable[[int], None] | None = None) -> ImportReport:
@@ -38,14 +47,31 @@ class Services:
 
     def rebuild_index(self) -> RebuildReport:
         """Rebuild the search index from the published products in the store."""
-        return self.index.rebuild(self.store.iter_products(Status.PUBLISHED), self.vocabularies)
+        return rebuild(self.store, self.index, self.vocabularies)
 
-    def index_is_current(self) -> bool:
-        """Tell whether the index opens and holds as many products as are published."""
+    def updater(self) -> IndexUpdater:
+        """Return an updater that applies store changes to this app's index."""
+        return IndexUpdater(self.store, self.index, self.vocabularies)
+
+    def catch_up(self) -> int | None:
+        """Apply every pending store change now, if no other process is this index's
+        updater; return how many products changed, or None when another updater runs."""
+        updater = self.updater()
+        if not updater.acquire():
+            return None
         try:
-            return self.index.doc_count() == self.store.count(Status.PUBLISHED)
-        except IndexUnavailableError:
-            return False
+            if not self.index.exists():
+                return self.rebuild_index().documents
+            total = 0
+            while changed := updater.run_once():
+                total += changed
+            return total
+        finally:
+            updater.release()
+
+    def check_index(self, repair: bool = True) -> Drift:
+        """Compare the index with the store and repair any drift."""
+        return check(self.store, self.index, self.vocabularies, repair=repair)
 
     def prepare(self, echo: Callable[[str], None] = lambda message: None) -> None:
         """Make the catalogue ready to serve: migrate, import the corpus if empty, index.
@@ -53,15 +79,21 @@ class Services:
         What `make run` relies on: on an empty data directory this builds everything
         from the shipped corpus; on a ready one it only checks.
         """
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.store.upgrade()
+        self.migrate()
         if self.store.count() == 0:
             corpus = Path(self.config["HRBA_CORPUS_DIR"])
             echo(f"Empty catalogue: importing the shipped corpus from {corpus} ...")
             echo(f"Import: {self.import_path(corpus).summary()}")
-        if not self.index_is_current():
+        if not self.index.exists():
             report = self.rebuild_index()
             echo(f"Search index built: {report.documents} products in {report.seconds:.1f} s")
+        else:
+            drift = self.check_index()
+            if drift.rebuilt:
+                echo("The search index was damaged: rebuilt from the store.")
+            elif not drift.clean:
+                echo(f"Search index repaired: {len(drift.missing)} missing, {len(drift.stale)} "
+                     f"stale and {len(drift.extra)} extra products.")
 
     def close(self) -> None:
         """Release the database connections."""

@@ -61,11 +61,20 @@ def test_no_words_means_every_product(index, vocabularies):
     ('"rights monitoring"', ["e"]),
 ])
 def test_words_match_titles_summaries_versions_and_tag_labels(index, vocabularies, q, expected):
-    assert ids(ask(index, vocabularies, q=q)) == expected
+    hits = ask(index, vocabularies, q=q).hits
+    # The products with every word rank first (others may follow: the catalogue is tiny,
+    # so the engine relaxes to products with some of the words).
+    assert sorted(h.id for h in hits[:len(expected)]) == expected
+    if not expected:
+        assert hits == ()
 
 
 def test_no_product_with_every_word_falls_back_to_any_word(index, vocabularies):
     assert ids(ask(index, vocabularies, q="toolkit zebra")) == ["b"]
+
+
+def test_a_named_language_brings_its_products_first(index, vocabularies):
+    assert ask(index, vocabularies, q="guide in Spanish").hits[0].id == "d"
 
 
 # (filters, year range, expected total, expected agency counts, expected theme counts)

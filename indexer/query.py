@@ -125,6 +125,7 @@ class QueryBuilder:
         self.correct = correct
         parsed = ParsedQuery()
         plain: list[str] = []
+        prefixes: list[Query] = []
         for match in TOKEN.finditer(clean(q)):
             negative = bool(match.group("neg"))
             if match.group("phrase") is not None:
@@ -140,9 +141,12 @@ class QueryBuilder:
                     continue  # operators: words are OR-ed and ranked anyway
                 elif word == "NOT":
                     continue
+                elif word.endswith("*") and len(raw_words(word)) == 1:
+                    prefixes.append(self._prefix(fold(raw_words(word)[0]), parsed))
                 else:
                     plain.append(word)
         self._plain(parsed, " ".join(plain))
+        parsed.clauses += prefixes
         parsed.excluded = [e for e in parsed.excluded if e is not NullQuery]
         parsed.clauses = [c for c in parsed.clauses if c is not NullQuery]
         return parsed
@@ -252,8 +256,6 @@ class QueryBuilder:
                            boost: float = 1.0) -> Query:
         """Return the query matching `word` in every field and language."""
         folded = fold(word)
-        if word.endswith("*"):
-            return self._prefix(folded.rstrip("*"), parsed)
         seen: set[tuple[str, str]] = set()
         alternatives: list[Query] = []
 

@@ -24,7 +24,8 @@ def run(tmp_path, monkeypatch):
 
 def test_help_lists_every_command(run):
     output = run("--help").output
-    for command in ("import", "migrate", "reindex", "routes", "search", "serve", "setup", "shell"):
+    for command in ("check", "import", "indexer", "migrate", "reindex", "routes", "search", "serve",
+                    "setup", "shell"):
         assert f"  {command} " in output
     assert "--app" not in output
 
@@ -76,3 +77,19 @@ def test_a_bad_setting_is_a_clear_error_not_a_traceback(tmp_path):
                           capture_output=True, text=True, env=env)
     assert done.returncode != 0
     assert "HRBA_PORT='nope'" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_check_reports_and_repairs_drift(run):
+    run("import", str(CORPUS))
+    assert run("check").output.strip() == "0 missing, 0 stale, 0 extra"
+    from webapp import create_app
+
+    app = create_app({"TESTING": True})
+    hub = app.extensions["hrba"]
+    with hub.store.write() as writer:  # a change no updater has applied
+        product = writer.get(next(hub.store.iter_products()).id)
+        writer.update(product.with_changes(summary="Changed behind the index's back"))
+    assert run("check", "--dry-run").output.strip() == "0 missing, 1 stale, 0 extra"
+    assert run("check").output.strip() == "0 missing, 1 stale, 0 extra (repaired)"
+    assert run("check").output.strip() == "0 missing, 0 stale, 0 extra"
+    hub.close()

@@ -465,10 +465,12 @@ def run_naive(index: SearchIndex, vocabularies: Vocabularies, values: dict[str, 
         for query in queries[:2]:  # warm-up, untimed
             answer(query)
         times, searches = [], 0
-        for query in queries:
+        for number, query in enumerate(queries, start=1):
             t0 = time.perf_counter()
             searches += answer(query)
             times.append(time.perf_counter() - t0)
+            if number % 10 == 0 and sum(times) > 30:
+                log(f"  naive: {number}/{len(queries)} queries ({sum(times):.0f} s)")
     finally:
         ix.close()
     out = summary(times)

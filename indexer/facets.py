@@ -15,6 +15,7 @@ from typing import Iterable, Mapping
 import numpy as np
 
 from indexer.schema import FACET_FIELDS
+from indexer.vectors import Postings
 
 
 def bitset(docnums: Iterable[int], size: int) -> int:
@@ -23,13 +24,18 @@ def bitset(docnums: Iterable[int], size: int) -> int:
     array = np.fromiter(docnums, dtype=np.int64)
     if array.size:
         flags[array] = True
-    return int.from_bytes(np.packbits(flags, bitorder="little").tobytes(), "little")
+    return bits_of(flags)
 
 
-def members(bits: int, size: int) -> np.ndarray:
-    """Return the document numbers in `bits`, in order."""
+def flags_of(bits: int, size: int) -> np.ndarray:
+    """Return `bits` as one boolean per document."""
     raw = np.frombuffer(bits.to_bytes((size + 7) // 8 or 1, "little"), dtype=np.uint8)
-    return np.flatnonzero(np.unpackbits(raw, bitorder="little")[:size])
+    return np.unpackbits(raw, bitorder="little")[:size].astype(bool)
+
+
+def bits_of(flags: np.ndarray) -> int:
+    """Return the bitset of the documents flagged True."""
+    return int.from_bytes(np.packbits(flags, bitorder="little").tobytes(), "little")
 
 
 @dataclass
@@ -41,6 +47,13 @@ class IndexView:
     values: dict[str, dict[str, int]]  # facet -> value -> bitset
     priors: np.ndarray  # per document
     languages: dict[str, np.ndarray]  # language -> per-document flag
+    sort_keys: dict[str, np.ndarray]  # year_sort, year_oldest, title (a rank): per document
+    postings: Postings  # term postings as arrays, filled as queries need them
+
+    @property
+    def live_flags(self) -> np.ndarray:
+        """Return one boolean per document: not deleted."""
+        return flags_of(self.live, self.size)
 
     def matching(self, facet: str, wanted: Iterable[str]) -> int:
         """Return the documents with at least one of `wanted` values of `facet` (OR)."""
@@ -67,11 +80,26 @@ def _build_view(searcher) -> IndexView:
             if facet == "language":
                 flags[value] = np.zeros(size, dtype=bool)
                 flags[value][docs] = True
-    priors = np.ones(size, dtype=np.float64)
-    column = reader.column_reader("prior") if reader.has_column("prior") else None
-    if column is not None:
-        priors = np.fromiter((column[d] or 1.0 for d in range(size)), dtype=np.float64, count=size)
-    return IndexView(size, live, values, priors, flags)
+    priors = _column(reader, "prior", size, np.float64, 1.0)
+    titles = _column(reader, "title_sort", size, object, "")
+    sort_keys = {
+        "year_sort": _column(reader, "year_sort", size, np.int64, 0),
+        "year_oldest": _column(reader, "year_oldest", size, np.int64, 9999),
+        "title": np.argsort(np.argsort(titles, kind="stable"), kind="stable"),
+    }
+    return IndexView(size, live, values, priors, flags, sort_keys, Postings(size))
+
+
+def _column(reader, field: str, size: int, dtype, default) -> np.ndarray:
+    """Return a sortable column as an array (`default` where a document has no value)."""
+    if not reader.has_column(field):
+        return np.full(size, default, dtype=dtype)
+    column = reader.column_reader(field)
+    values = [column[d] for d in range(size)]
+    if dtype is object:
+        values = [v.decode("utf-8") if isinstance(v, bytes) else (v or default) for v in values]
+        return np.array(values, dtype=object)
+    return np.array([default if v is None else v for v in values], dtype=dtype)
 
 
 _views: dict[tuple, IndexView] = {}

@@ -63,8 +63,8 @@ class ParsedQuery:
 
     @property
     def is_everything(self) -> bool:
-        """Tell whether the query asks for no words at all."""
-        return not (self.clauses or self.required or self.excluded)
+        """Tell whether the query asks for nothing at all (no words, no syntax)."""
+        return not (self.words or self.clauses or self.required or self.excluded)
 
     def minimum_match(self) -> int:
         """Return how many clauses a product must match to count as a result."""
@@ -126,6 +126,7 @@ class QueryBuilder:
         parsed = ParsedQuery()
         plain: list[str] = []
         prefixes: list[Query] = []
+        prefix_words: list[str] = []
         for match in TOKEN.finditer(clean(q)):
             negative = bool(match.group("neg"))
             if match.group("phrase") is not None:
@@ -142,11 +143,13 @@ class QueryBuilder:
                 elif word == "NOT":
                     continue
                 elif word.endswith("*") and len(raw_words(word)) == 1:
-                    prefixes.append(self._prefix(fold(raw_words(word)[0]), parsed))
+                    prefix_words.append(raw_words(word)[0])
+                    prefixes.append(self._prefix(fold(prefix_words[-1]), parsed))
                 else:
                     plain.append(word)
         self._plain(parsed, " ".join(plain))
         parsed.clauses += prefixes
+        parsed.words += [w for w in prefix_words if w not in parsed.words]
         parsed.excluded = [e for e in parsed.excluded if e is not NullQuery]
         parsed.clauses = [c for c in parsed.clauses if c is not NullQuery]
         return parsed
@@ -202,15 +205,18 @@ class QueryBuilder:
         for span in spans:
             inner = [self._word_alternatives(words[i], parsed)
                      for i in range(span.start, span.end + 1) if i in keep and fold(words[i]) not in stops]
-            concept = [Term("title_concepts", span.value, boost=WEIGHTS["title_concepts"]),
-                       Term("text_concepts", span.value, boost=WEIGHTS["text_concepts"])]
+            concept = [Term(f, span.value, boost=WEIGHTS[f]) for f in ("title_concepts", "text_concepts")
+                       if self._present(f, span.value)]
+            inner = [q for q in inner if q is not NullQuery]
             if inner:
                 concept.append(And(inner) if len(inner) > 1 else inner[0])
             if len(inner) > 1:  # a distinctive word of the phrase still counts, for less
                 concept += [self._word_alternatives(words[i], parsed, boost=PART_OF_PHRASE)
                             for i in range(span.start, span.end + 1)
                             if i in keep and self._distinctive(words[i])]
-            clauses.append((span.start, any_of(concept)))
+            concept = [q for q in concept if q is not NullQuery]
+            if concept:
+                clauses.append((span.start, any_of(concept)))
         for i, word in enumerate(words):
             if i in keep and i not in covered:
                 clauses.append((i, self._word_alternatives(word, parsed, correct=True)))
@@ -249,6 +255,9 @@ class QueryBuilder:
         share = self.reader.doc_frequency("exact_text", folded) / max(1, self.reader.doc_count())
         return 0 < share < DISTINCTIVE_SHARE
 
+    def _present(self, field_name: str, term: str) -> bool:
+        return self.reader.doc_frequency(field_name, term) > 0
+
     def _known(self, folded: str) -> bool:
         return any(self.reader.doc_frequency(f, folded) for f in ("exact_text", "exact_title", "tags"))
 
@@ -265,6 +274,8 @@ class QueryBuilder:
                 return
             seen.add((field_name, " ".join(terms)))
             parsed.terms.update(terms)
+            if not all(self._present(field_name, t) for t in terms):
+                return  # a term the index lacks can match nothing: leave it out
             queries = [Term(field_name, t, boost=weight * boost) for t in terms]
             alternatives.append(queries[0] if len(queries) == 1 else And(queries))
 

@@ -1,4 +1,4 @@
-"""Ranking pieces: BM25F with a per-product prior, and a best-of-alternatives query.
+"""Ranking pieces: a best-of-alternatives query.
 
 A word is searched in many fields and languages at once. Summing those matches (Or)
 would let a common word found in ten fields outweigh a rare, specific word found once;
@@ -8,25 +8,10 @@ would let a common word found in ten fields outweigh a rare, specific word found
 
 from __future__ import annotations
 
-import numpy as np
-from whoosh import scoring
 from whoosh.matching.binary import UnionMatcher
 from whoosh.query import DisjunctionMax
 
 TIEBREAK = 0.2
-
-
-class PriorBM25F(scoring.BM25F):
-    """BM25F whose final score is multiplied by each product's prior."""
-
-    use_final = True
-
-    def __init__(self, priors: np.ndarray | None = None, **kwargs):
-        super().__init__(**kwargs)
-        self.priors = priors  # set per search, once the index view is known
-
-    def final(self, searcher, docnum: int, score: float) -> float:
-        return score if self.priors is None else score * self.priors[docnum]
 
 
 class BestOfMatcher(UnionMatcher):

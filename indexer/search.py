@@ -13,16 +13,15 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 import numpy as np
-from whoosh import sorting
-from whoosh.collectors import TimeLimit, TimeLimitCollector
 
 from catalogue.vocabularies import Vocabularies
 from indexer.errors import IndexUnavailableError, QueryError
-from indexer.facets import IndexView, bitset, disjunctive_counts, index_view, members
+from indexer.evaluation import evaluate
+from indexer.facets import IndexView, bits_of, disjunctive_counts, flags_of, index_view
 from indexer.index import DAMAGE, SearchIndex
 from indexer.language import detect
 from indexer.query import ParsedQuery, QueryBuilder
-from indexer.ranking import PriorBM25F
+from indexer.vectors import VectorScorer
 from indexer.schema import FACET_FIELDS
 from indexer.snippets import snippet
 
@@ -128,17 +127,6 @@ def check_request(request: SearchRequest) -> None:
         raise QueryError(f"unknown filter {sorted(unknown)[0]!r}")
 
 
-def _sorted_by(sort: str):
-    if sort == "newest":
-        return sorting.MultiFacet([sorting.FieldFacet("year_sort", reverse=True),
-                                   sorting.FieldFacet("title_sort")])
-    if sort == "oldest":
-        return sorting.MultiFacet([sorting.FieldFacet("year_oldest"), sorting.FieldFacet("title_sort")])
-    if sort == "title":
-        return sorting.FieldFacet("title_sort")
-    return None
-
-
 def _filters(request: SearchRequest, view: IndexView) -> dict[str, int]:
     """Return each narrowing facet's allowed documents as a bitset."""
     filters = {facet: view.matching(facet, values)
@@ -151,25 +139,6 @@ def _filters(request: SearchRequest, view: IndexView) -> dict[str, int]:
     if request.un_system is not None:
         filters["un_system"] = view.values["un_system"].get("true" if request.un_system else "false", 0)
     return filters
-
-
-def _matching_docs(searcher, parsed: ParsedQuery, view: IndexView, minimum: int | None = None) -> int:
-    """Return (as a bitset) the products that match enough clauses and every requirement."""
-    if parsed.is_everything:
-        return view.live
-    docs = view.live
-    if parsed.clauses:
-        counts = np.zeros(view.size, dtype=np.int32)
-        for clause in parsed.clauses:
-            hits = np.fromiter(searcher.docs_for_query(clause), dtype=np.int64)
-            counts[hits] += 1
-        need = parsed.minimum_match() if minimum is None else minimum
-        docs &= bitset(np.flatnonzero(counts >= need), view.size)
-    for query in parsed.required:
-        docs &= bitset(searcher.docs_for_query(query), view.size)
-    for query in parsed.excluded:
-        docs &= ~bitset(searcher.docs_for_query(query), view.size)
-    return docs
 
 
 def _priors(view: IndexView, language: str | None, named: set[str]) -> np.ndarray:
@@ -224,7 +193,7 @@ def _facet_values(request: SearchRequest, counts, vocabularies: Vocabularies):
 
 
 def _suggestion(searcher, builder: QueryBuilder, request: SearchRequest, parsed: ParsedQuery,
-                view: IndexView, filters: dict[str, int]) -> str | None:
+                scorer: VectorScorer, filters: dict[str, int], size: int) -> str | None:
     """Return the query with likely typos corrected, if it finds more than the query as typed."""
     if not parsed.corrections:
         return None
@@ -235,7 +204,9 @@ def _suggestion(searcher, builder: QueryBuilder, request: SearchRequest, parsed:
         return None
 
     def found(q: str) -> int:
-        docs = _matching_docs(searcher, builder.parse(q, correct=False), view)
+        literal = builder.parse(q, correct=False)
+        matches = evaluate(literal, scorer, TIME_LIMIT_SECONDS).matching(literal.minimum_match())
+        docs = bits_of(matches)
         for allowed in filters.values():
             docs &= allowed
         return docs.bit_count()
@@ -249,7 +220,7 @@ def search(index: SearchIndex, request: SearchRequest, vocabularies: Vocabularie
     ix = index.open()
     try:
         view_key = (str(index.current_path()), ix.latest_generation())
-        with ix.searcher(weighting=PriorBM25F()) as searcher:
+        with ix.searcher() as searcher:
             view = index_view(searcher, view_key)
             return _search(searcher, view, request, vocabularies)
     except DAMAGE as exc:
@@ -261,51 +232,57 @@ def search(index: SearchIndex, request: SearchRequest, vocabularies: Vocabularie
 def _search(searcher, view: IndexView, request: SearchRequest, vocabularies) -> SearchResults:
     builder = QueryBuilder(searcher, vocabularies)
     parsed = builder.parse(request.q)
-    base = _matching_docs(searcher, parsed, view)
-    minimum = parsed.minimum_match()
-    while base.bit_count() < ENOUGH_RESULTS and minimum > 1:
-        minimum -= 1  # too few products match enough of the words: accept fewer
-        base = _matching_docs(searcher, parsed, view, minimum=minimum)
+    scorer = VectorScorer(searcher, view.postings, view.live_flags)
+    evaluation = evaluate(parsed, scorer, TIME_LIMIT_SECONDS)
+    matches, _ = evaluation.results(ENOUGH_RESULTS, parsed.minimum_match())
+    base = bits_of(matches)
     filters = _filters(request, view)
     allowed = base
     for bits in filters.values():
         allowed &= bits
-    total = allowed.bit_count()
-    hits, timed_out = _page(searcher, view, request, parsed, allowed, total)
-    counts = disjunctive_counts(base, filters, view)
-    suggestion = _suggestion(searcher, builder, request, parsed, view, filters)
-    return SearchResults(request=request, total=total, hits=hits,
-                         facets=_facet_values(request, counts, vocabularies),
-                         suggestion=suggestion, timed_out=timed_out)
-
-
-def _page(searcher, view, request, parsed, allowed: int, total: int) -> tuple[tuple[Hit, ...], bool]:
-    """Return the requested page of hits, ranked (or sorted), within the time limit."""
-    if not total:
-        return (), False
-    sort = request.effective_sort()
     language = detect(" ".join(parsed.words)) if len(parsed.words) >= 2 else None
-    searcher.weighting.priors = _priors(view, language or request.language, parsed.languages)
-    limit = request.page * request.per_page
-    allowed_docs = None if allowed == view.live else set(members(allowed, view.size).tolist())
-    collector = searcher.collector(limit=limit, sortedby=_sorted_by(sort), filter=allowed_docs)
-    timed = TimeLimitCollector(collector, timelimit=TIME_LIMIT_SECONDS, use_alarm=False)
-    timed_out = False
-    try:
-        searcher.search_with_collector(parsed.scoring_query(), timed)
-    except TimeLimit:
-        timed_out = True
-    results = timed.results()
-    hits = [_hit(searcher, results.docnum(i), results.score(i) if sort == "relevance" else None, parsed)
-            for i in range((request.page - 1) * request.per_page, min(results.scored_length(), limit))]
-    return tuple(hits), timed_out
+    scores = evaluation.scores * _priors(view, language or request.language, parsed.languages)
+    order = _order(request, view, flags_of(allowed, view.size), scores)
+    start = (request.page - 1) * request.per_page
+    relevance = request.effective_sort() == "relevance"
+    hits = tuple(_hit(searcher, int(d), float(scores[d]) if relevance else None, parsed)
+                 for d in order[start:start + request.per_page])
+    counts = disjunctive_counts(base, filters, view)
+    suggestion = _suggestion(searcher, builder, request, parsed, scorer, filters, view.size)
+    return SearchResults(request=request, total=allowed.bit_count(), hits=hits,
+                         facets=_facet_values(request, counts, vocabularies),
+                         suggestion=suggestion, timed_out=evaluation.timed_out)
+
+
+def _order(request: SearchRequest, view: IndexView, allowed: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Return the document numbers of the first `page * per_page` results, in order.
+
+    Ties always break by document number, so pages never overlap or skip.
+    """
+    docs = np.flatnonzero(allowed)
+    wanted = request.page * request.per_page
+    sort = request.effective_sort()
+    if sort == "relevance":
+        keys = -scores[docs]
+        if docs.size > wanted:  # only the best `wanted` (and their ties) need sorting
+            threshold = np.partition(keys, wanted - 1)[wanted - 1]
+            docs, keys = docs[keys <= threshold], keys[keys <= threshold]
+        return docs[np.lexsort((docs, keys))][:wanted]
+    title = view.sort_keys["title"][docs]
+    if sort == "newest":
+        order = np.lexsort((docs, title, -view.sort_keys["year_sort"][docs]))
+    elif sort == "oldest":
+        order = np.lexsort((docs, title, view.sort_keys["year_oldest"][docs]))
+    else:
+        order = np.lexsort((docs, title))
+    return docs[order][:wanted]
 
 
 def similar(index: SearchIndex, product_id: str, vocabularies: Vocabularies, limit: int = 5) -> tuple[Hit, ...]:
     """Return up to `limit` products most like `product_id` (more like this), best first."""
     ix = index.open()
     try:
-        with ix.searcher(weighting=PriorBM25F()) as searcher:
+        with ix.searcher() as searcher:
             docnum = searcher.document_number(id=product_id)
             if docnum is None:
                 return ()

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from html import escape
 
-from indexer.analysis import ANALYSED_LANGUAGES, GENERIC, FoldingTokenizer, analyse
+from indexer.analysis import ANALYSED_LANGUAGES, FoldingTokenizer, normalise_arabic, stemmer
 
 MAX_CHARS = 240
 _tokenizer = FoldingTokenizer()
 
 
-def _matches(word: str, terms: set[str], language: str | None) -> bool:
-    if word.casefold() in terms:
+def _matches(folded: str, terms: set[str], languages: list[str]) -> bool:
+    if folded in terms:
         return True
-    languages = [language] if language in ANALYSED_LANGUAGES else list(ANALYSED_LANGUAGES)
-    return any(term in terms for lang in languages + [GENERIC] for term in analyse(lang, word))
+    return any(stemmer(lang)(normalise_arabic(folded) if lang == "ar" else folded) in terms
+               for lang in languages)
 
 
 def snippet(text: str, terms: set[str], language: str | None = None) -> str:
@@ -24,8 +24,9 @@ def snippet(text: str, terms: set[str], language: str | None = None) -> str:
     """
     if not text:
         return ""
+    languages = [language] if language in ANALYSED_LANGUAGES else list(ANALYSED_LANGUAGES)
     spans = [(t.startchar, t.endchar) for t in _tokenizer(text, chars=True)
-             if terms and _matches(text[t.startchar:t.endchar], terms, language)]
+             if terms and _matches(t.text, terms, languages)]
     start = 0
     if spans and spans[0][0] > MAX_CHARS // 2:
         start = text.rfind(" ", 0, spans[0][0] - 40) + 1

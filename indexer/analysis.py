@@ -40,6 +40,8 @@ FRENCH_ELISIONS = frozenset("l d j m n s t c qu".split())
 
 def fold(text: str) -> str:
     """Return `text` lower-cased, without accents or Arabic diacritics; ß and ligatures opened."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch) and ch != "\u0640")
 

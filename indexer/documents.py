@@ -106,7 +106,8 @@ def document_for(product: Product, vocabularies: Vocabularies) -> dict:
     doc = {
         "id": product.id,
         "exact_title": "\n".join(t for ts in titles.values() for t in ts),
-        "exact_text": "\n".join(t for ts in texts.values() for t in ts),
+        # Folded, unstemmed: summaries only (full text is searched through its stemmed field).
+        "exact_text": "\n".join([product.summary] + [v.summary or "" for v in product.versions]),
         "tags": tag_words(product.with_changes(themes=themes), vocabularies, stages),
         "title_concepts": ",".join(tags.title_concepts),
         "text_concepts": ",".join(tags.text_concepts),

@@ -70,11 +70,15 @@ class PhraseMatcher:
             if not table:
                 continue
             analysed = positions(language, text)
-            for i, (start, term) in enumerate(analysed):
-                for terms, value in table.get(term, ()):
-                    window = analysed[i:i + len(terms)]
-                    if tuple(t for _, t in window) == terms:
-                        found.add(Span(value, start, window[-1][0]))
+            terms_only = [term for _, term in analysed]
+            for i, term in enumerate(terms_only):
+                candidates = table.get(term)
+                if not candidates:
+                    continue
+                for terms, value in candidates:
+                    end = i + len(terms)
+                    if len(terms) == 1 or tuple(terms_only[i:end]) == terms:
+                        found.add(Span(value, analysed[i][0], analysed[end - 1][0]))
         return sorted(found, key=lambda s: (s.start, -s.end, s.value))
 
     def values(self, text: str, languages: Iterable[str] = ALL_LANGUAGES) -> list[str]:

@@ -14,7 +14,7 @@ from indexer.analysis import ANALYSED_LANGUAGES, GENERIC, folding_analyzer, lang
 
 TEXT_LANGUAGES = ANALYSED_LANGUAGES + (GENERIC,)
 # Bump when the schema, analysers or documents change: older indexes are then rebuilt.
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 # Facet name (as the API and the page call it) -> index field.
 FACET_FIELDS = {
@@ -82,5 +82,5 @@ def build_schema() -> Schema:
     for language in TEXT_LANGUAGES:
         analyzer = language_analyzer(language)
         fields[title_field(language)] = TEXT(analyzer=analyzer, phrase=True)
-        fields[text_field(language)] = TEXT(analyzer=analyzer, phrase=True)
+        fields[text_field(language)] = TEXT(analyzer=analyzer, phrase=False)  # no positions: cheaper
     return Schema(**fields)

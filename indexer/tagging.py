@@ -15,7 +15,7 @@ from indexer.analysis import field_language
 from indexer.language import detect
 from indexer.phrases import PhraseMatcher
 
-FULL_TEXT_SCAN = 20_000  # characters of full text read for concepts
+FULL_TEXT_SCAN = 5_000  # characters of full text read for concepts (the opening pages)
 
 
 @dataclass(frozen=True)

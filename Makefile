@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test setup clean-venv
+.PHONY: run test setup bench clean-venv
 
 ## run: set up if needed, import the shipped corpus on an empty data directory, serve on 127.0.0.1:5000
 run: $(VENV)/.installed
@@ -18,6 +18,11 @@ test: $(VENV)/.installed-test
 ## setup: install, then migrate, import and index without serving
 setup: $(VENV)/.installed
 	$(BIN)/hrba setup
+
+## bench: the search benchmarks (relevance on the development queries, then speed); prints figures
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/relevance.py
+	$(BIN)/python benchmarks/search_speed.py $(BENCH_ARGS)
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \

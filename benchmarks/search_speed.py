@@ -55,8 +55,8 @@ from indexer.index import SearchIndex  # noqa: E402
 CORPUS = ROOT / "corpus"
 VOCABULARIES = CORPUS / "vocabularies"
 WARMUP = 10
-NAIVE_QUERIES = 30
-NAIVE_MAX_SIZE = 10_000
+NAIVE_QUERIES = 20
+NAIVE_MAX_SIZE = 1_000
 NAIVE_FACETS = ("agency", "theme", "type", "language")
 UN_LANGUAGES = ("fr", "es", "ar", "ru", "zh", "pt")
 # Facet name -> vocabulary name (the engine's own table when it has one).

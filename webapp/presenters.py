@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from indexer.search import FACET_VOCABULARIES, SearchResults
-from webapp.search_params import toggled
+from webapp.search_params import query_string, toggled
 
 RESULT_FIELDS = ("id", "title", "url", "agencies", "themes", "type", "languages", "year", "summary",
                  "snippet", "score")
@@ -30,7 +30,7 @@ def _plain(value):
 
 def facets_for_page(results: SearchResults) -> list[dict]:
     """Return the facets with a toggle URL on each value, in sidebar order."""
-    order = ("theme", "agency", "type", "language", "stage", "region", "year")
+    order = ("theme", "agency", "type", "language", "stage", "region", "un_system", "year")
     facets = []
     for facet in order:
         values = results.facets.get(facet, ())
@@ -38,9 +38,20 @@ def facets_for_page(results: SearchResults) -> list[dict]:
             continue
         facets.append({"name": facet, "values": [
             {"value": v.value, "label": v.label, "count": v.count, "selected": v.selected,
-             "toggle_url": "?" + toggled(results.request, facet, v.value)}
+             "toggle_url": "?" + _toggle(results, facet, v)}
             for v in values]})
     return facets
+
+
+def _toggle(results: SearchResults, facet: str, value) -> str:
+    if facet == "un_system":  # one value at a time: a yes/no choice
+        chosen = None if value.selected else value.value == "true"
+        return query_string(results.request, un_system=chosen, page=1)
+    return toggled(results.request, facet, value.value)
+
+
+FACET_NAMES = {"theme": "Theme", "agency": "Agency", "type": "Type", "language": "Language",
+               "stage": "Programming stage", "region": "Region", "un_system": "Publisher"}
 
 
 def chips(results: SearchResults, vocabularies) -> list[dict]:

@@ -60,3 +60,19 @@ def test_security_headers_are_sent(client):
     headers = client.get("/").headers
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
     assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_snippets_mark_matches_and_did_you_mean_links_the_correction(client):
+    soup = soup_of(client, "/?q=rigth+to+helth")
+    suggestion = soup.select_one(".suggestion a")
+    assert suggestion.get_text() == "right to health"
+    assert parse_qs(urlsplit(suggestion["href"]).query) == {"q": ["right to health"]}
+    assert soup.select(".hit .summary mark")
+
+
+def test_the_publisher_facet_is_a_yes_no_choice(client):
+    soup = soup_of(client, "/")
+    link = next(a for a in soup.select("fieldset a.facet-value") if "un_system=true" in a["href"])
+    narrowed = soup_of(client, "/" + link["href"])
+    total = int(narrowed.find(id="count").get_text().split()[0])
+    assert 0 < total < 472

@@ -4,8 +4,9 @@
 For each catalogue it builds a Whoosh index in a temporary directory, runs a seeded mix of
 queries through `indexer.search.search` (hits, exact total and every facet, page 1 of 20)
 and reports build time, docs/s, p50/p95/max latency and queries/s. On the smaller
-catalogues it also times the naive way of counting facets (one Whoosh query per facet
-value) on the first 30 queries of the same mix, for comparison.
+catalogues (at most NAIVE_MAX_SIZE products, unless --naive-all) it also times the naive
+way of counting facets (one Whoosh query per facet value) on the first NAIVE_QUERIES
+queries of the same mix, within --naive-budget seconds, for comparison.
 
     .venv/bin/python benchmarks/search_speed.py                      # 1k, 10k, 100k + corpus
     .venv/bin/python benchmarks/search_speed.py --sizes 1000,10000   # quicker
@@ -30,6 +31,7 @@ import platform
 import random
 import re
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -435,8 +437,10 @@ def run_engine(index: SearchIndex, vocabularies: Vocabularies, warmup: list[Benc
 
 
 def run_naive(index: SearchIndex, vocabularies: Vocabularies, values: dict[str, list[str]],
-              queries: list[BenchQuery]) -> dict:
-    """Time the naive way: page-1 hits, then one count query per facet value."""
+              queries: list[BenchQuery], budget: float) -> dict:
+    """Time the naive way: page-1 hits, then one count query per facet value.
+
+    Stops starting new queries once `budget` seconds of timed queries have run."""
     ix = index.open()
     try:
         def answer(query: BenchQuery) -> int:
@@ -469,17 +473,22 @@ def run_naive(index: SearchIndex, vocabularies: Vocabularies, values: dict[str, 
             t0 = time.perf_counter()
             searches += answer(query)
             times.append(time.perf_counter() - t0)
-            if number % 10 == 0 and sum(times) > 30:
+            if number % 5 == 0 and sum(times) > 30:
                 log(f"  naive: {number}/{len(queries)} queries ({sum(times):.0f} s)")
+            if sum(times) >= budget and number < len(queries):
+                log(f"  naive: time budget of {budget:.0f} s used up after {number} queries")
+                break
     finally:
         ix.close()
     out = summary(times)
-    out["count_queries_per_search"] = searches / len(queries)
+    out["count_queries_per_search"] = searches / len(times)
+    out["planned"] = len(queries)
     return out
 
 
 def measure(label: str, size: int, index: SearchIndex, build: dict, vocabularies: Vocabularies,
-            templates: list[QueryTemplate], warmup: list[QueryTemplate], naive: bool) -> dict:
+            templates: list[QueryTemplate], warmup: list[QueryTemplate], naive: bool,
+            naive_budget: float) -> dict:
     """Run the query mix (and the naive comparison, if asked) on one built catalogue."""
     values = present_values(index, vocabularies)
     queries = resolve(templates, values)
@@ -493,7 +502,7 @@ def measure(label: str, size: int, index: SearchIndex, build: dict, vocabularies
     if naive:
         subset = queries[:NAIVE_QUERIES]
         log(f"{label}: timing the naive facet counting on the first {len(subset)} queries")
-        row["naive"] = run_naive(index, vocabularies, values, subset)
+        row["naive"] = run_naive(index, vocabularies, values, subset, naive_budget)
         n = row["naive"]
         log(f"{label}: naive p50 {n['p50_ms']:.1f} ms, p95 {n['p95_ms']:.1f} ms "
             f"({n['count_queries_per_search']:.0f} count queries per search)")
@@ -505,7 +514,7 @@ def measure(label: str, size: int, index: SearchIndex, build: dict, vocabularies
 
 # --------------------------------------------------------------------------- catalogues
 
-def bench_corpus(vocabularies, templates, warmup, naive: bool) -> dict:
+def bench_corpus(vocabularies, templates, warmup, naive: bool, naive_budget: float) -> dict:
     """Import the shipped corpus into a temporary SQLite store, index and measure it."""
     from catalogue.importers.corpus import CorpusImporter
     from catalogue.store import Store
@@ -526,7 +535,7 @@ def bench_corpus(vocabularies, templates, warmup, naive: bool) -> dict:
         build = {"build_s": report.seconds, "docs_per_s": report.documents / report.seconds,
                  "import_s": imported}
         return measure("corpus", report.documents, index, build, vocabularies,
-                       templates, warmup, naive)
+                       templates, warmup, naive, naive_budget)
     finally:
         if store is not None:
             store.close()
@@ -534,7 +543,7 @@ def bench_corpus(vocabularies, templates, warmup, naive: bool) -> dict:
 
 
 def bench_synthetic(size, seed, stats, vocabularies, full_text_words, templates, warmup,
-                    naive: bool) -> dict:
+                    naive: bool, naive_budget: float) -> dict:
     """Generate, index and measure one synthetic catalogue of `size` products."""
     tmp = Path(tempfile.mkdtemp(prefix=f"hrba-bench-{size}-"))
     label = f"synthetic {size:,}"
@@ -553,7 +562,8 @@ def bench_synthetic(size, seed, stats, vocabularies, full_text_words, templates,
             f"{report.documents / report.seconds:,.0f} docs/s")
         build = {"build_s": report.seconds, "docs_per_s": report.documents / report.seconds,
                  "generation_s": timer["seconds"]}
-        return measure(label, size, index, build, vocabularies, templates, warmup, naive)
+        return measure(label, size, index, build, vocabularies, templates, warmup, naive,
+                       naive_budget)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         gc.collect()
@@ -658,6 +668,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--naive-all", action="store_true",
                         help=f"time the naive facet counting on every catalogue, not only "
                              f"those of at most {NAIVE_MAX_SIZE:,} products")
+    parser.add_argument("--naive-budget", type=float, default=300.0, metavar="SECONDS",
+                        help="stop timing the naive way on a catalogue once its queries have "
+                             "taken this long (default 300)")
     parser.add_argument("--json", action="store_true",
                         help="print the results as JSON instead of a table")
     args = parser.parse_args(argv)
@@ -676,33 +689,54 @@ def main(argv=None) -> int:
     log(f"machine: {info['cpus']} CPUs, Python {info['python']}, whoosh3 {info['whoosh3']}; "
         f"{len(stats.words):,} corpus words ({len(set(stats.query_words)):,} distinct query words)")
 
-    rows = []
-    if args.include_corpus:
-        rows.append(bench_corpus(vocabularies, templates, warmup, naive=True))
-    for size in args.sizes:
-        rows.append(bench_synthetic(size, args.seed, stats, vocabularies, args.full_text_words,
-                                    templates, warmup,
-                                    naive=args.naive_all or size <= NAIVE_MAX_SIZE))
+    rows: list[dict] = []
+    interrupted = False
+    signal.signal(signal.SIGTERM, _terminate)  # clean up and report what is done
+    try:
+        if args.include_corpus:
+            rows.append(bench_corpus(vocabularies, templates, warmup, True, args.naive_budget))
+        for size in args.sizes:
+            rows.append(bench_synthetic(size, args.seed, stats, vocabularies,
+                                        args.full_text_words, templates, warmup,
+                                        args.naive_all or size <= NAIVE_MAX_SIZE,
+                                        args.naive_budget))
+    except KeyboardInterrupt:
+        interrupted = True
+        log("interrupted: reporting the catalogues finished so far")
     results = {"machine": info,
                "settings": {"sizes": args.sizes, "queries": args.queries, "seed": args.seed,
                             "full_text_words": list(args.full_text_words),
                             "warmup_queries": WARMUP, "naive_queries": NAIVE_QUERIES,
-                            "naive_facets": list(NAIVE_FACETS)},
-               "rows": rows, "goals": goals(rows)}
+                            "naive_facets": list(NAIVE_FACETS),
+                            "naive_budget_s": args.naive_budget},
+               "interrupted": interrupted, "rows": rows, "goals": goals(rows)}
     if args.json:
         print(json.dumps(results, indent=2))
-        return 0
+    else:
+        print_report(results, args)
+    return 130 if interrupted else 0
 
+
+def _terminate(signum, frame):
+    raise KeyboardInterrupt
+
+
+def print_report(results: dict, args: argparse.Namespace) -> None:
+    """Print the results as tables, notes and goals."""
+    rows, info = results["rows"], results["machine"]
     print(f"Search speed: {args.queries} queries per catalogue (seed {args.seed}; 60% 1-3 words, "
           f"15% browse, 15% a word + an agency or theme filter, 10% two words + two filters + "
           f"years), page 1 of 20, every facet; {WARMUP} warm-up queries untimed.")
     print(f"Synthetic products: full text of {args.full_text_words[0]}-{args.full_text_words[1]} "
           f"words each" if args.full_text_words[1] else "Synthetic products: no full text")
+    if results["interrupted"]:
+        print("INTERRUPTED: only the catalogues finished before the interruption are shown.")
     print()
-    print(table(rows))
-    print()
-    print(kind_table(rows))
-    print()
+    if rows:
+        print(table(rows))
+        print()
+        print(kind_table(rows))
+        print()
     print("Notes:")
     for r in rows:
         extra = []
@@ -714,16 +748,19 @@ def main(argv=None) -> int:
                      f"found nothing")
         if r["engine"]["timed_out"]:
             extra.append(f"{r['engine']['timed_out']} hit the engine's time limit")
-        if r["naive"]:
-            extra.append(f"naive timed on the first {r['naive']['queries']} queries, "
-                         f"{r['naive']['count_queries_per_search']:.0f} Whoosh count queries "
-                         f"each")
+        n = r["naive"]
+        if n:
+            done = (f"the first {n['queries']} queries" if n["queries"] == n["planned"] else
+                    f"the first {n['queries']} of {n['planned']} queries (time budget "
+                    f"{args.naive_budget:.0f} s used up)")
+            extra.append(f"naive timed on {done}, "
+                         f"{n['count_queries_per_search']:.0f} Whoosh count queries each")
         else:
             extra.append(f"naive {r['naive_note']} (pass --naive-all to run it)")
         print(f"  {r['catalogue']}: " + "; ".join(extra))
     print(f"  naive = page-1 hits + one Whoosh query per facet value present in the index, "
-          f"for {', '.join(NAIVE_FACETS)} only; run on catalogues of at most "
-          f"{NAIVE_MAX_SIZE:,} products unless --naive-all.")
+          f"for {', '.join(NAIVE_FACETS)} only, on the first {NAIVE_QUERIES} queries of the mix "
+          f"and only on catalogues of at most {NAIVE_MAX_SIZE:,} products unless --naive-all.")
     print()
     print("Goals:")
     for g in results["goals"]:
@@ -733,7 +770,6 @@ def main(argv=None) -> int:
     print()
     print(f"Machine: {info['cpus']} CPUs, Python {info['python']}, whoosh3 {info['whoosh3']}, "
           f"{info['platform']}")
-    return 0
 
 
 if __name__ == "__main__":

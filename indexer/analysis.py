@@ -84,14 +84,17 @@ class FoldingTokenizer(Tokenizer):
                 token.pos = start_pos
             yield token
             return
-        # Fold per word so character offsets still point into the original text.
-        for position, match in enumerate(WORD.finditer(value)):
-            token.text = fold(match.group())
+        # ASCII text folds as a whole (offsets stay put); other text word by word, so
+        # character offsets still point into the original.
+        ascii_text = value.isascii()
+        source = value.lower() if ascii_text else value
+        for position, match in enumerate(WORD.finditer(source)):
+            token.text = match.group() if ascii_text else fold(match.group())
             if not token.text:
                 continue
             token.boost, token.stopped = 1.0, False
             if keeporiginal:
-                token.original = match.group()
+                token.original = value[match.start():match.end()]
             if positions:
                 token.pos = start_pos + position
             if chars:

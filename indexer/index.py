@@ -77,13 +77,14 @@ class SearchIndex:
         """Open the live index; raise IndexUnavailableError if it is missing or damaged."""
         path = self.current_path()
         if path is None:
-            raise IndexUnavailableError("the search index has not been built yet")
+            raise IndexUnavailableError("the search index has not been built yet: `hrba setup` builds it")
         try:
             version = (path / VERSION).read_text(encoding="utf-8").strip()
         except OSError:
             version = None
         if version != SCHEMA_VERSION:
-            raise IndexUnavailableError("the search index was built by another version; rebuild it")
+            raise IndexUnavailableError(
+                "the search index was built by another version: `hrba check` rebuilds it")
         try:
             return whoosh_index.open_dir(str(path))
         except DAMAGE as exc:

@@ -193,7 +193,7 @@ def _facet_values(request: SearchRequest, counts, vocabularies: Vocabularies):
 
 
 def _suggestion(searcher, builder: QueryBuilder, request: SearchRequest, parsed: ParsedQuery,
-                scorer: VectorScorer, filters: dict[str, int], size: int) -> str | None:
+                scorer: VectorScorer, filters: dict[str, int]) -> str | None:
     """Return the query with likely typos corrected, if it finds more than the query as typed."""
     if not parsed.corrections:
         return None
@@ -248,7 +248,7 @@ def _search(searcher, view: IndexView, request: SearchRequest, vocabularies) -> 
     hits = tuple(_hit(searcher, int(d), float(scores[d]) if relevance else None, parsed)
                  for d in order[start:start + request.per_page])
     counts = disjunctive_counts(base, filters, view)
-    suggestion = _suggestion(searcher, builder, request, parsed, scorer, filters, view.size)
+    suggestion = _suggestion(searcher, builder, request, parsed, scorer, filters)
     return SearchResults(request=request, total=allowed.bit_count(), hits=hits,
                          facets=_facet_values(request, counts, vocabularies),
                          suggestion=suggestion, timed_out=evaluation.timed_out)

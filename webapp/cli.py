@@ -172,11 +172,12 @@ def indexer_command(interval: float):
 @click.option("--per-page", type=int, default=10, show_default=True)
 @click.option("--year-from", type=int)
 @click.option("--year-to", type=int)
+@click.option("--un-system/--not-un-system", default=None, help="Only UN-system publishers, or only others.")
 @click.option("--lang", default="en", show_default=True, help="Language of facet labels.")
 @click.option("--filter", "filters", multiple=True, metavar="FACET=VALUE",
               help=f"Narrow by a facet value ({', '.join(FILTER_FACETS)}); repeatable.")
 @with_appcontext
-def search_command(query, as_json, sort, page, per_page, year_from, year_to, lang, filters):
+def search_command(query, as_json, sort, page, per_page, year_from, year_to, un_system, lang, filters):
     """Search the published products, as the web page and API do.
 
     Example: hrba search "gender equality" --filter agency=unicef --json
@@ -187,6 +188,8 @@ def search_command(query, as_json, sort, page, per_page, year_from, year_to, lan
     for item in filters:
         facet, _, value = item.partition("=")
         args.add(facet.strip(), value.strip())
+    if un_system is not None:
+        args.add("un_system", "true" if un_system else "false")
     for name, value in (("sort", sort), ("year_from", year_from), ("year_to", year_to)):
         if value is not None:
             args.add(name, str(value))

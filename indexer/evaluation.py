@@ -65,9 +65,6 @@ def evaluate(parsed: ParsedQuery, scorer: VectorScorer, time_limit: float) -> Ev
         allowed &= matches
     for query in parsed.excluded:
         allowed &= ~scorer.evaluate(query)[1]
-    if evaluated and not timed_out:
-        for query in parsed.bonus:
-            scores += scorer.evaluate(query)[0] * (counts > 1)
     if evaluated:
         scores *= (1 - COORDINATION) + COORDINATION * counts / evaluated
     return Evaluation(scores, counts, evaluated, allowed, timed_out)

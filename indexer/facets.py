@@ -48,6 +48,7 @@ class IndexView:
     priors: np.ndarray  # per document
     languages: dict[str, np.ndarray]  # language -> per-document flag
     sort_keys: dict[str, np.ndarray]  # year_sort, year_oldest, title (a rank): per document
+    titles: np.ndarray  # each document's title, folded (for the nearness bonus)
     postings: Postings  # term postings as arrays, filled as queries need them
 
     @property
@@ -87,7 +88,7 @@ def _build_view(searcher) -> IndexView:
         "year_oldest": _column(reader, "year_oldest", size, np.int64, 9999),
         "title": np.argsort(np.argsort(titles, kind="stable"), kind="stable"),
     }
-    return IndexView(size, live, values, priors, flags, sort_keys, Postings(size))
+    return IndexView(size, live, values, priors, flags, sort_keys, titles, Postings(size))
 
 
 def _column(reader, field: str, size: int, dtype, default) -> np.ndarray:

@@ -11,8 +11,10 @@ import os
 import pickle
 import shutil
 import struct
+import threading
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -31,7 +33,7 @@ POINTER = "CURRENT"
 CURSOR = "outbox-cursor"  # in each generation: the last store change it reflects
 VERSION = "schema-version"  # in each generation: the SCHEMA_VERSION that built it
 KEEP_GENERATIONS = 2  # the live one and the one before it, for searches still open on it
-COMMIT_EVERY = 5_000
+WRITER_MB = 256
 # What a damaged index raises when opened or read (measured; see RESEARCH).
 DAMAGE = (WhooshIndexError, EmptyIndexError, IndexVersionError, pickle.UnpicklingError,
           EOFError, struct.error, OSError, ValueError)
@@ -59,6 +61,34 @@ class SearchIndex:
 
     def __init__(self, root: str | Path):
         self.root = Path(root)
+        self._local = threading.local()
+
+    @contextmanager
+    def searcher(self):
+        """Yield (searcher, generation key) on the live index.
+
+        Opening a reader costs tens of milliseconds on a large index, so each thread keeps
+        its own searcher for as long as the index does not change, and opens a fresh one
+        when a commit or a rebuild makes a new generation (never `Searcher.refresh()`).
+        """
+        path = self.current_path()
+        cached = getattr(self._local, "cached", None)
+        try:
+            if cached is not None:
+                ix, searcher, key = cached
+                if key[0] != str(path) or ix.latest_generation() != key[1]:
+                    self._local.cached = cached = None
+                    searcher.close()
+                    ix.close()
+            if cached is None:
+                ix = self.open()
+                searcher = ix.searcher()
+                key = (str(path), searcher.reader().generation())
+                self._local.cached = (ix, searcher, key)
+            yield self._local.cached[1], self._local.cached[2]
+        except DAMAGE as exc:
+            self._local.cached = None
+            raise IndexUnavailableError(f"the search index is damaged ({type(exc).__name__})") from exc
 
     def current_path(self) -> Path | None:
         """Return the live generation's directory, or None if there is none."""
@@ -165,14 +195,13 @@ class SearchIndex:
         count = 0
         try:
             ix = whoosh_index.create_in(str(path), build_schema())
-            writer = ix.writer(limitmb=128)
+            # One writer, one segment: its postings pool spills to disk past WRITER_MB, so
+            # memory stays bounded, and nothing is merged twice.
+            writer = ix.writer(limitmb=WRITER_MB)
             for product in products:
                 writer.add_document(**document_for(product, vocabularies))
                 count += 1
-                if count % COMMIT_EVERY == 0:
-                    writer.commit()
-                    writer = ix.writer(limitmb=128)
-            writer.commit(optimize=True)
+            writer.commit()
             ix.close()
             self._write_cursor(path, cursor)
             (path / VERSION).write_text(SCHEMA_VERSION, encoding="utf-8")

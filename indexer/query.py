@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
 
-from whoosh.query import And, Every, NullQuery, Or, Phrase, Query, Term
+from whoosh.query import And, NullQuery, Or, Phrase, Query, Term
 
 from catalogue.vocabularies import Vocabularies
 from indexer.analysis import ANALYSED_LANGUAGES, analyse, fold, stop_words
@@ -55,7 +55,7 @@ class ParsedQuery:
     clauses: list[Query] = field(default_factory=list)  # should match (see minimum_match)
     required: list[Query] = field(default_factory=list)  # phrases, field:value
     excluded: list[Query] = field(default_factory=list)
-    bonus: list[Query] = field(default_factory=list)  # proximity: scored, never required
+    proximity: list[str] = field(default_factory=list)  # folded words, for the nearness bonus
     terms: set[str] = field(default_factory=set)  # every analysed form, for snippets
     words: list[str] = field(default_factory=list)  # the plain words, as typed
     corrections: dict[str, str] = field(default_factory=dict)  # unknown word -> likely word
@@ -70,16 +70,6 @@ class ParsedQuery:
         """Return how many clauses a product must match to count as a result."""
         n = len(self.clauses)
         return n if n <= 2 else math.ceil(n / 2)
-
-    def scoring_query(self) -> Query:
-        """Return the query that ranks the results."""
-        parts = self.clauses + self.bonus + self.required
-        if not parts:
-            return Every()
-        return Or(parts, scale=0.5) if len(parts) > 1 else parts[0]
-
-
-TIEBREAK = 0.5
 
 
 def any_of(alternatives: list[Query]) -> Query:
@@ -224,8 +214,7 @@ class QueryBuilder:
         parsed.clauses = [clause for _, clause in clauses[:MAX_CLAUSES]]
         proximity = [fold(words[i]) for i in sorted(keep) if fold(words[i]) not in stops]
         if len(proximity) > 1:
-            parsed.bonus = [Phrase("exact_title", proximity, slop=3, boost=WEIGHTS["exact_title"]),
-                            Phrase("exact_text", proximity, slop=3, boost=WEIGHTS["text"])]
+            parsed.proximity = proximity
 
     def _concept_spans(self, text: str):
         """Return non-overlapping glossary concepts in `text`, longest first from the left."""

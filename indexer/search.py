@@ -19,6 +19,7 @@ from indexer.errors import IndexUnavailableError, QueryError
 from indexer.evaluation import evaluate
 from indexer.facets import IndexView, bits_of, disjunctive_counts, flags_of, index_view
 from indexer.index import DAMAGE, SearchIndex
+from indexer import proximity
 from indexer.language import detect
 from indexer.query import ParsedQuery, QueryBuilder
 from indexer.vectors import VectorScorer
@@ -217,16 +218,12 @@ def _suggestion(searcher, builder: QueryBuilder, request: SearchRequest, parsed:
 def search(index: SearchIndex, request: SearchRequest, vocabularies: Vocabularies) -> SearchResults:
     """Answer `request` from `index` with hits, an exact total and disjunctive facets."""
     check_request(request)
-    ix = index.open()
     try:
-        view_key = (str(index.current_path()), ix.latest_generation())
-        with ix.searcher() as searcher:
-            view = index_view(searcher, view_key)
+        with index.searcher() as (searcher, generation):
+            view = index_view(searcher, generation)
             return _search(searcher, view, request, vocabularies)
     except DAMAGE as exc:
         raise IndexUnavailableError(f"the search index is damaged ({type(exc).__name__})") from exc
-    finally:
-        ix.close()
 
 
 def _search(searcher, view: IndexView, request: SearchRequest, vocabularies) -> SearchResults:
@@ -235,6 +232,7 @@ def _search(searcher, view: IndexView, request: SearchRequest, vocabularies) -> 
     scorer = VectorScorer(searcher, view.postings, view.live_flags)
     evaluation = evaluate(parsed, scorer, TIME_LIMIT_SECONDS)
     matches, _ = evaluation.results(ENOUGH_RESULTS, parsed.minimum_match())
+    proximity.apply(evaluation.scores, matches, parsed.proximity, view.titles)
     base = bits_of(matches)
     filters = _filters(request, view)
     allowed = base

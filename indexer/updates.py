@@ -22,12 +22,23 @@ from catalogue.vocabularies import Vocabularies
 from indexer.documents import document_for, product_hash
 from indexer.errors import IndexUnavailableError
 from indexer.index import RebuildReport, SearchIndex
+from indexer.language import detect
+from indexer.search import SearchRequest, search
+from indexer.tagging import tagger_for
 
 log = logging.getLogger(__name__)
 
 BATCH = 500
 GAP_PATIENCE_SECONDS = 30.0  # a missing outbox id older than this was rolled back
 LOCK_FILE = "updater.lock"
+
+
+def warm_up(index: SearchIndex, vocabularies: Vocabularies) -> None:
+    """Load what the first search would otherwise load: the tagger, the language model,
+    and the in-memory view of the live index generation."""
+    tagger_for(vocabularies)
+    detect("warm up the language model")
+    search(index, SearchRequest(), vocabularies)
 
 
 def rebuild(store: Store, index: SearchIndex, vocabularies: Vocabularies) -> RebuildReport:
@@ -149,7 +160,9 @@ class IndexUpdater:
         """Apply what is pending, rebuilding first if the index is missing or damaged."""
         try:
             changed = self.apply_pending()
-            if not changed:
+            if changed:
+                warm_up(self.index, self.vocabularies)  # searches need not pay for the new view
+            else:
                 self.index.doc_count()  # idle: make sure the index still opens
             return changed
         except IndexUnavailableError as exc:

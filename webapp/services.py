@@ -18,7 +18,7 @@ from catalogue.store import Store
 from catalogue.vocabularies import Vocabularies
 from indexer.errors import IndexUnavailableError
 from indexer.index import RebuildReport, SearchIndex
-from indexer.updates import Drift, IndexUpdater, check, rebuild
+from indexer.updates import Drift, IndexUpdater, check, rebuild, warm_up
 
 
 class Services:
@@ -94,6 +94,7 @@ class Services:
             elif not drift.clean:
                 echo(f"Search index repaired: {len(drift.missing)} missing, {len(drift.stale)} "
                      f"stale and {len(drift.extra)} extra products.")
+        warm_up(self.index, self.vocabularies)
 
     def close(self) -> None:
         """Release the database connections."""

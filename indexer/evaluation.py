@@ -52,7 +52,7 @@ def evaluate(parsed: ParsedQuery, scorer: VectorScorer, time_limit: float) -> Ev
     counts = np.zeros(size, np.int16)
     evaluated, timed_out = 0, False
     for clause in parsed.clauses:
-        if time.perf_counter() > deadline:
+        if evaluated and time.perf_counter() > deadline:  # the first clause always counts
             timed_out = True
             break
         clause_scores, matches = scorer.evaluate(clause)

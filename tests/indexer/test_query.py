@@ -123,3 +123,11 @@ def test_un_system_facet(index, vocabularies):
     assert counts == {"true": 6, "false": 1}
     labels = {v.value: v.label for v in ask(index, vocabularies, "", language="fr").facets["un_system"]}
     assert labels["true"] == "Système des Nations Unies"
+
+
+def test_a_search_past_its_time_limit_answers_with_what_it_has(index, vocabularies, monkeypatch):
+    import indexer.search as engine
+    monkeypatch.setattr(engine, "TIME_LIMIT_SECONDS", 0.0)
+    results = ask(index, vocabularies, "water sanitation health")
+    assert results.timed_out
+    assert 0 < results.total < len(CATALOGUE)  # the first clause's matches, not everything

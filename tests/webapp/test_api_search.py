@@ -78,3 +78,20 @@ def test_a_missing_index_is_a_503_with_retry_after(fresh_app):
     assert response.get_json()["status"] == 503
     page = fresh_app.test_client().get("/")
     assert page.status_code == 503 and b"try again" in page.data
+
+
+def test_stage_and_un_system_filters(client):
+    body = client.get("/api/v1/search?per_page=1").get_json()
+    stage = body["facets"]["stage"][0]
+    narrowed = client.get(f"/api/v1/search?stage={stage['value']}&per_page=1").get_json()
+    assert narrowed["total"] == stage["count"]
+    un = {v["value"]: v["count"] for v in body["facets"]["un_system"]}
+    assert client.get("/api/v1/search?un_system=true").get_json()["total"] == un["true"]
+    assert client.get("/api/v1/search?un_system=false").get_json()["total"] == un["false"]
+    assert un["true"] + un["false"] == 472
+
+
+def test_cross_language_query_through_the_api(client):
+    body = client.get("/api/v1/search", query_string={"q": "protection sociale fondée sur les droits",
+                                                       "lang": "fr"}).get_json()
+    assert "Social Protection" in body["results"][0]["title"]

@@ -39,6 +39,14 @@ def raw_words(text: str) -> list[str]:
     return [m.group() for m in WORD.finditer(text)]
 
 
+class Reading:
+    """A text analysed once, in some languages, for matching against several matchers."""
+
+    def __init__(self, text: str, languages: Iterable[str] = ALL_LANGUAGES):
+        self.raw = raw_words(text)
+        self.analysed = {language: positions(language, text) for language in languages}
+
+
 class PhraseMatcher:
     """Match many phrases, each naming a value, against analysed text."""
 
@@ -61,15 +69,18 @@ class PhraseMatcher:
 
     def spans(self, text: str, languages: Iterable[str] = ALL_LANGUAGES) -> list[Span]:
         """Return every phrase found in `text` when read in any of `languages`."""
+        return self.spans_in(Reading(text, languages))
+
+    def spans_in(self, reading: "Reading") -> list[Span]:
+        """Return every phrase found in an already analysed text."""
         found: set[Span] = set()
-        for position, word in enumerate(raw_words(text)):
+        for position, word in enumerate(reading.raw):
             if word in self._acronyms:
                 found.add(Span(self._acronyms[word], position, position))
-        for language in languages:
+        for language, analysed in reading.analysed.items():
             table = self._by_language.get(language)
             if not table:
                 continue
-            analysed = positions(language, text)
             terms_only = [term for _, term in analysed]
             for i, term in enumerate(terms_only):
                 candidates = table.get(term)
@@ -81,6 +92,8 @@ class PhraseMatcher:
                         found.add(Span(value, analysed[i][0], analysed[end - 1][0]))
         return sorted(found, key=lambda s: (s.start, -s.end, s.value))
 
-    def values(self, text: str, languages: Iterable[str] = ALL_LANGUAGES) -> list[str]:
-        """Return the values of the phrases found in `text`, each once, in order of appearance."""
-        return list(dict.fromkeys(span.value for span in self.spans(text, languages)))
+    def values(self, text: "str | Reading", languages: Iterable[str] = ALL_LANGUAGES) -> list[str]:
+        """Return the values of the phrases found in `text` (or a Reading of it), each once,
+        in order of appearance."""
+        reading = text if isinstance(text, Reading) else Reading(text, languages)
+        return list(dict.fromkeys(span.value for span in self.spans_in(reading)))

@@ -14,7 +14,7 @@ from indexer.analysis import ANALYSED_LANGUAGES, GENERIC, folding_analyzer, lang
 
 TEXT_LANGUAGES = ANALYSED_LANGUAGES + (GENERIC,)
 # Bump when the schema, analysers or documents change: older indexes are then rebuilt.
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 
 # Facet name (as the API and the page call it) -> index field.
 FACET_FIELDS = {

@@ -13,9 +13,9 @@ from catalogue.model import Product
 from catalogue.vocabularies import Vocabularies
 from indexer.analysis import field_language
 from indexer.language import detect
-from indexer.phrases import PhraseMatcher
+from indexer.phrases import PhraseMatcher, Reading
 
-FULL_TEXT_SCAN = 5_000  # characters of full text read for concepts (the opening pages)
+FULL_TEXT_SCAN = 3_000  # characters of full text read for concepts (the opening pages)
 
 
 @dataclass(frozen=True)
@@ -55,18 +55,18 @@ class Tagger:
         main = [field_language(language)]
         title_concepts = self.glossary.values(product.title, main)
         text = " ".join([product.summary, (product.full_text or "")[:FULL_TEXT_SCAN]])
-        text_concepts = self.glossary.values(text, main)
+        reading = Reading(f"{product.title}\n{text}", main)  # analysed once, matched thrice
+        text_concepts = self.glossary.values(reading)
         for version in product.versions:
             own = [field_language(version.language)]
             title_concepts += self.glossary.values(version.title, own)
             text_concepts += self.glossary.values(version.summary or "", own)
         suggested_themes: list[str] = []
         suggested_stages: list[str] = []
-        whole = f"{product.title}\n{text}"
         if not product.themes:
-            suggested_themes = self.themes.values(whole, main)[:4]
+            suggested_themes = self.themes.values(reading)[:4]
         if not product.stages:
-            suggested_stages = self.stages.values(whole, main)[:3]
+            suggested_stages = self.stages.values(reading)[:3]
         return Tags(language, tuple(dict.fromkeys(title_concepts)),
                     tuple(dict.fromkeys(text_concepts)), tuple(suggested_themes),
                     tuple(suggested_stages))

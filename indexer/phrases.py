@@ -27,6 +27,7 @@ class Span:
     value: str
     start: int
     end: int  # inclusive
+    size: int = 1  # how many analysed terms matched (Chinese bigrams share one position)
 
 
 def positions(language: str, text: str) -> list[tuple[int, str]]:
@@ -89,7 +90,7 @@ class PhraseMatcher:
                 for terms, value in candidates:
                     end = i + len(terms)
                     if len(terms) == 1 or tuple(terms_only[i:end]) == terms:
-                        found.add(Span(value, analysed[i][0], analysed[end - 1][0]))
+                        found.add(Span(value, analysed[i][0], analysed[end - 1][0], len(terms)))
         return sorted(found, key=lambda s: (s.start, -s.end, s.value))
 
     def values(self, text: "str | Reading", languages: Iterable[str] = ALL_LANGUAGES) -> list[str]:

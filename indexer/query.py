@@ -219,7 +219,7 @@ class QueryBuilder:
     def _concept_spans(self, text: str):
         """Return non-overlapping glossary concepts in `text`, longest first from the left."""
         chosen, taken = [], set()
-        for span in sorted(self.glossary.spans(text), key=lambda s: (-(s.end - s.start), s.start)):
+        for span in sorted(self.glossary.spans(text), key=lambda s: (-(s.end - s.start), -s.size, s.start)):
             cells = set(range(span.start, span.end + 1))
             if cells & taken:
                 continue

@@ -131,3 +131,10 @@ def test_a_search_past_its_time_limit_answers_with_what_it_has(index, vocabulari
     results = ask(index, vocabularies, "water sanitation health")
     assert results.timed_out
     assert 0 < results.total < len(CATALOGUE)  # the first clause's matches, not everything
+
+
+def test_the_longer_concept_wins_in_chinese_where_bigrams_share_a_position(index, vocabularies):
+    from indexer.query import QueryBuilder
+    with index.searcher() as (searcher, _):
+        spans = QueryBuilder(searcher, vocabularies)._concept_spans("人权指标")
+    assert [s.value for s in spans] == ["human-rights-indicators"]

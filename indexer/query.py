@@ -128,10 +128,8 @@ class QueryBuilder:
                 if negative:
                     parsed.excluded += [self._word_alternatives(w, parsed)
                                         for w in raw_words(word)]
-                elif word.upper() in ("AND", "OR") and word.isupper():
-                    continue  # operators: words are OR-ed and ranked anyway
-                elif word == "NOT":
-                    continue
+                elif word in ("AND", "OR", "NOT"):
+                    continue  # operators: words are ranked by how many match; use -word to exclude
                 elif word.endswith("*") and len(raw_words(word)) == 1:
                     prefix_words.append(raw_words(word)[0])
                     prefixes.append(self._prefix(fold(prefix_words[-1]), parsed))

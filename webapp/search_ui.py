@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+import json
 
-from indexer.search import search
+from flask import Blueprint, Response, render_template, request, url_for
+from markupsafe import Markup
+from werkzeug.exceptions import Gone, NotFound
+
+from catalogue.errors import ProductNotFound
+from catalogue.model import Status
+from indexer.errors import IndexUnavailableError
+from webapp import citations
+
+from indexer.search import search, similar
 from webapp.presenters import FACET_NAMES, chips, facets_for_page
 from webapp.search_params import query_string, search_request_from
 from webapp.services import services
@@ -25,3 +34,53 @@ def index():
         suggestion_url="?" + query_string(wanted, q=results.suggestion or "", page=1),
         json_url="/api/v1/search?" + query_string(wanted),
         page_url=lambda page: "?" + query_string(wanted, page=page))
+
+
+EXPORTS = {
+    "bibtex": ("application/x-bibtex; charset=utf-8", "bib", citations.bibtex),
+    "ris": ("application/x-research-info-systems; charset=utf-8", "ris", citations.ris),
+    "csv": ("text/csv; charset=utf-8", "csv", lambda product, _: citations.csv_rows([product])),
+}
+
+
+def _published(product_id: str):
+    """Return the published product, or the right error for one the public may not see."""
+    try:
+        product = services().store.get(product_id)
+    except ProductNotFound:
+        raise NotFound(f"no product with id {product_id!r}") from None
+    if product.status is Status.WITHDRAWN:
+        raise Gone("this product has been withdrawn from the catalogue")
+    if product.status is not Status.PUBLISHED:
+        raise NotFound(f"no product with id {product_id!r}")
+    return product
+
+
+@blueprint.get("/products/<product_id>")
+def product_page(product_id: str):
+    """Show one product: metadata, language versions, related products, citations."""
+    hub = services()
+    product = _published(product_id)
+    try:
+        related = similar(hub.index, product.id, hub.vocabularies)
+    except IndexUnavailableError:
+        related = ()  # the page still shows the product itself
+    page_url = url_for("search.product_page", product_id=product.id, _external=True)
+    # JSON inside <script>: "</" must not close the element.
+    linked_data = json.dumps(citations.json_ld(product, hub.vocabularies, page_url),
+                             ensure_ascii=False).replace("</", "<\\/")
+    return render_template("search/product.html", product=product, related=related,
+                           vocabularies=hub.vocabularies, linked_data=Markup(linked_data),
+                           dublin_core=citations.dublin_core(product, hub.vocabularies),
+                           exports=EXPORTS)
+
+
+@blueprint.get("/products/<product_id>/export/<kind>")
+def product_export(product_id: str, kind: str):
+    """Download one product's citation as BibTeX, RIS or CSV."""
+    if kind not in EXPORTS:
+        raise NotFound(f"no export called {kind!r}; try {', '.join(EXPORTS)}")
+    product = _published(product_id)
+    mimetype, extension, render = EXPORTS[kind]
+    return Response(render(product, services().vocabularies), content_type=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{product.id}.{extension}"'})

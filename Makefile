@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test setup bench clean-venv
+.PHONY: run test setup bench translations clean-venv
 
 ## run: set up if needed, import the shipped corpus on an empty data directory, serve on 127.0.0.1:5000
 run: $(VENV)/.installed
@@ -31,13 +31,22 @@ $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { rm -rf $(VENV); sh .ci/system-packages venv && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml $(wildcard webapp/translations/*/LC_MESSAGES/messages.po)
 	$(BIN)/python -m pip install --quiet -e '.[postgres]'
+	$(BIN)/pybabel -q compile -d webapp/translations
 	@touch $@
 
-$(VENV)/.installed-test: $(BIN)/python setup.cfg pyproject.toml
+$(VENV)/.installed-test: $(BIN)/python setup.cfg pyproject.toml $(wildcard webapp/translations/*/LC_MESSAGES/messages.po)
 	$(BIN)/python -m pip install --quiet -e '.[test,postgres]'
+	$(BIN)/pybabel -q compile -d webapp/translations
 	@touch $@ $(VENV)/.installed
+
+## translations: extract the interface's messages into webapp/translations/messages.pot and update the catalogues
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract -q -F webapp/translations/babel.cfg -k _ -k gettext -k ngettext:1,2 \
+		--no-location --omit-header --sort-output -o webapp/translations/messages.pot .
+	$(BIN)/pybabel update -q --no-location -d webapp/translations -i webapp/translations/messages.pot
+	$(BIN)/pybabel -q compile -d webapp/translations
 
 clean-venv:
 	rm -rf $(VENV)

@@ -143,3 +143,17 @@ def fresh_app(tmp_path, ready_data_dir):
     app = create_app({"HRBA_DATA_DIR": str(data_dir), "TESTING": True})
     yield app
     app.extensions["hrba"].close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations():
+    """Compile the interface's message catalogues when a .po is newer than its .mo
+    (`make test` already compiles them; this keeps a bare `pytest` honest too)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (REPOSITORY / "webapp" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source, mo.open("wb") as target:
+                write_mo(target, read_po(source))

@@ -67,8 +67,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     _configure_logging(app, data_dir)
     init_services(app)
 
-    from webapp import api, errors, headers, search_ui  # noqa: PLC0415 (blueprints need the app)
+    from webapp import api, errors, headers, i18n, search_ui  # noqa: PLC0415 (blueprints need the app)
 
+    i18n.init_app(app)
     app.register_blueprint(search_ui.blueprint)
     app.register_blueprint(api.blueprint)
     errors.init_app(app)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from indexer.search import FACET_VOCABULARIES, SearchResults
 from webapp.search_params import query_string, toggled
 
@@ -50,8 +52,10 @@ def _toggle(results: SearchResults, facet: str, value) -> str:
     return toggled(results.request, facet, value.value)
 
 
-FACET_NAMES = {"theme": "Theme", "agency": "Agency", "type": "Type", "language": "Language",
-               "stage": "Programming stage", "region": "Region", "un_system": "Publisher"}
+def facet_names() -> dict[str, str]:
+    """Return the facets' headings in the interface language."""
+    return {"theme": _("Theme"), "agency": _("Agency"), "type": _("Type"), "language": _("Language"),
+            "stage": _("Programming stage"), "region": _("Region"), "un_system": _("Publisher")}
 
 
 def chips(results: SearchResults, vocabularies) -> list[dict]:

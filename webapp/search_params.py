@@ -64,6 +64,8 @@ def query_string(request: SearchRequest, **changes) -> str:
     per_page = changes.get("per_page", request.per_page)
     if per_page != 20:
         params.append(("per_page", per_page))
+    if request.language != "en":
+        params.append(("lang", request.language))
     return urlencode(params)
 
 

@@ -14,7 +14,8 @@ from indexer.errors import IndexUnavailableError
 from webapp import citations
 
 from indexer.search import search, similar
-from webapp.presenters import FACET_NAMES, chips, facets_for_page
+from webapp.i18n import current_language
+from webapp.presenters import chips, facet_names, facets_for_page
 from webapp.search_params import query_string, search_request_from
 from webapp.services import services
 
@@ -24,13 +25,15 @@ blueprint = Blueprint("search", __name__)
 @blueprint.get("/")
 def index():
     """Show the search box, the facets and one page of results."""
-    wanted = search_request_from(request.args)
+    wanted = search_request_from(request.args, language=current_language())
     hub = services()
     results = search(hub.index, wanted, hub.vocabularies)
     return render_template(
         "search/index.html", results=results, facets=facets_for_page(results),
         chips=chips(results, hub.vocabularies), vocabularies=hub.vocabularies,
-        facet_names=FACET_NAMES,
+        facet_names=facet_names(),
+        clear_url="?" + query_string(wanted, filters={}, year_from=None, year_to=None,
+                                     un_system=None, page=1),
         suggestion_url="?" + query_string(wanted, q=results.suggestion or "", page=1),
         json_url="/api/v1/search?" + query_string(wanted),
         page_url=lambda page: "?" + query_string(wanted, page=page))

@@ -1,0 +1,49 @@
+"""The interface language: from the URL (`?lang=fr`), else the browser's Accept-Language.
+
+English, French, Spanish, Arabic (right to left), Russian and Chinese, with message
+catalogues under `webapp/translations/` compiled at install (`pybabel compile`).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from babel import Locale
+from flask import Flask, request
+from flask_babel import Babel, get_locale
+
+LANGUAGES = ("en", "fr", "es", "ar", "ru", "zh")
+NATIVE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "ar": "العربية",
+                "ru": "Русский", "zh": "中文"}
+
+
+def select_language() -> str:
+    """Return the interface language of the current request."""
+    asked = request.args.get("lang", "")
+    if asked in LANGUAGES:
+        return asked
+    return request.accept_languages.best_match(LANGUAGES) or "en"
+
+
+def current_language() -> str:
+    """Return the interface language in force (a code of LANGUAGES)."""
+    return str(get_locale() or "en").split("_")[0]
+
+
+def language_links() -> list[tuple[str, str, str]]:
+    """Return (code, name, URL of this page in that language) for the switcher."""
+    args = [(k, v) for k, values in request.args.lists() if k != "lang" for v in values]
+    return [(code, NATIVE_NAMES[code], request.path + "?" + urlencode(args + [("lang", code)]))
+            for code in LANGUAGES]
+
+
+def init_app(app: Flask) -> None:
+    """Install Flask-Babel and the template variables every page needs."""
+    Babel(app, locale_selector=select_language)
+
+    @app.context_processor
+    def _language_context():
+        language = current_language()
+        return {"ui_lang": language,
+                "text_direction": Locale.parse(language).text_direction,
+                "language_links": language_links()}

@@ -43,9 +43,9 @@ $(VENV)/.installed-test: $(BIN)/python setup.cfg pyproject.toml $(wildcard webap
 
 ## translations: extract the interface's messages into webapp/translations/messages.pot and update the catalogues
 translations: $(VENV)/.installed
-	$(BIN)/pybabel extract -q -F webapp/translations/babel.cfg -k _ -k gettext -k ngettext:1,2 \
+	$(BIN)/pybabel extract -F webapp/translations/babel.cfg -k _ -k gettext -k ngettext:1,2 \
 		--no-location --omit-header --sort-output -o webapp/translations/messages.pot .
-	$(BIN)/pybabel update -q --no-location -d webapp/translations -i webapp/translations/messages.pot
+	$(BIN)/pybabel update --ignore-obsolete -w 100 -d webapp/translations -i webapp/translations/messages.pot
 	$(BIN)/pybabel -q compile -d webapp/translations
 
 clean-venv:

@@ -256,6 +256,13 @@ class Store:
                 return
             after = batch[-1].id
 
+    def newest(self, limit: int = 5) -> list[Product]:
+        """Return the published products added to the catalogue most recently."""
+        query = select(ProductRow).where(ProductRow.status == Status.PUBLISHED.value) \
+            .order_by(ProductRow.first_seen.desc(), ProductRow.id).limit(limit).options(*_loaded())
+        with self.read() as session:
+            return [product_from_row(row) for row in session.scalars(query)]
+
     def get_many(self, product_ids: list[str]) -> dict[str, Product]:
         """Return the products with these ids (missing ids are simply absent)."""
         found = {}

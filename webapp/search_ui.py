@@ -28,6 +28,8 @@ def index():
     wanted = search_request_from(request.args, language=current_language())
     hub = services()
     results = search(hub.index, wanted, hub.vocabularies)
+    home = not (wanted.q.strip() or wanted.filters or wanted.year_from or wanted.year_to
+                or wanted.un_system is not None or wanted.page > 1 or wanted.sort)
     return render_template(
         "search/index.html", results=results, facets=facets_for_page(results),
         chips=chips(results, hub.vocabularies), vocabularies=hub.vocabularies,
@@ -36,8 +38,16 @@ def index():
                                      un_system=None, page=1),
         suggestion_url="?" + query_string(wanted, q=results.suggestion or "", page=1),
         json_url="/api/v1/search?" + query_string(wanted),
-        page_url=lambda page: "?" + query_string(wanted, page=page))
+        page_url=lambda page: "?" + query_string(wanted, page=page),
+        home=home, newest=hub.store.newest(5) if home else (),
+        core_products=CORE_PRODUCTS if home else (),
+        core_titles={p.id: p.title for p in hub.store.get_many(list(CORE_PRODUCTS)).values()} if home else {},
+        browse_url=lambda facet, value: "?" + query_string(wanted, q="", filters={facet: (value,)}, page=1))
 
+
+# The two products every newcomer to HRBA should start from.
+CORE_PRODUCTS = ("the-human-rights-based-approach-to-development-cooperation-towards-a-common",
+                 "the-un-common-learning-package-on-hrba")
 
 EXPORTS = {
     "bibtex": ("application/x-bibtex; charset=utf-8", "bib", citations.bibtex),

@@ -76,3 +76,45 @@ def test_the_publisher_facet_is_a_yes_no_choice(client):
     narrowed = soup_of(client, "/" + link["href"])
     total = int(narrowed.find(id="count").get_text().split()[0])
     assert 0 < total < 472
+
+
+def test_the_home_page_explains_hrba_and_offers_ways_in(client):
+    soup = soup_of(client, "/")
+    assert "human rights-based approach" in soup.select_one(".intro").get_text()
+    core = [a["href"] for a in soup.select(".intro a")]
+    assert "/products/the-un-common-learning-package-on-hrba" in core
+    browse = soup.select(".browse .browse-list a")
+    assert any("theme=gender-equality" in a["href"] for a in browse)
+    assert any("stage=" in a["href"] for a in browse) and any("agency=ohchr" in a["href"] for a in browse)
+    assert len(soup.select(".newest li")) == 5
+
+
+def test_a_search_is_not_the_home_page(client):
+    soup = soup_of(client, "/?q=water")
+    assert soup.select_one(".intro") is None and soup.select_one(".newest") is None
+
+
+def test_zero_results_page_helps(client):
+    soup = soup_of(client, "/?q=zzqxw+vvkrp&agency=ohchr")
+    help_block = soup.select_one(".no-results")
+    assert "Remove a filter" in help_block.get_text()
+    assert len(help_block.select(".browse-list a")) == 29  # every theme
+    assert soup.select_one(".chips a")  # the filter can be removed
+
+
+def test_year_range_form_narrows_and_keeps_the_search(client):
+    soup = soup_of(client, "/?q=rights&agency=undp")
+    form = soup.select_one("form.years")
+    hidden = {(i["name"], i["value"]) for i in form.select("input[type=hidden]")}
+    assert hidden == {("q", "rights"), ("agency", "undp")}
+    narrowed = soup_of(client, "/?q=rights&agency=undp&year_from=2010&year_to=2012")
+    assert narrowed.select_one("#year_from")["value"] == "2010"
+    body = client.get("/api/v1/search?q=rights&agency=undp&year_from=2010&year_to=2012&per_page=100").get_json()
+    assert all(2010 <= r["year"] <= 2012 for r in body["results"])
+
+
+def test_long_facet_lists_fold_the_rest_behind_show_more(client):
+    soup = soup_of(client, "/")
+    fieldset = next(f for f in soup.select("aside fieldset") if f.legend.get_text() == "Agency")
+    assert len(fieldset.select(":scope > ul > li")) == 8
+    assert fieldset.select_one("details summary").get_text().startswith("Show ")

@@ -13,6 +13,7 @@ run: $(VENV)/.installed
 ## test: set up with the test extras and the services the tests use, run the whole suite
 test: $(VENV)/.installed-test
 	@sh .ci/services
+	@sh .ci/browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## setup: install, then migrate, import and index without serving

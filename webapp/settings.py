@@ -68,6 +68,8 @@ TEST_SETTINGS: tuple[Setting, ...] = (
     Setting("HRBA_TEST_DATABASE_URL", None,
             "PostgreSQL server URL for the store tests (default: the server on "
             "127.0.0.1:5432 when one runs)."),
+    Setting("HRBA_TEST_CHROMIUM", "/usr/bin/chromium",
+            "Chromium the browser tests drive (Debian's package by default)."),
     Setting("HRBA_TEST_NO_INSTALL", None,
             "Set to 1 so `make test` never installs Debian packages (PostgreSQL) itself."),
 )

@@ -1,0 +1,86 @@
+"""A real server on loopback and a real browser (Debian's Chromium driven by Playwright)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("HRBA_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(ready_data_dir, tmp_path_factory):
+    """`hrba serve` on a free loopback port, over a copy of the ready data directory."""
+    data_dir = tmp_path_factory.mktemp("browser") / "data"
+    shutil.copytree(ready_data_dir, data_dir)
+    port = _free_port()
+    hrba = shutil.which("hrba", path=str(Path(sys.executable).parent)) or "hrba"
+    env = {**os.environ, "HRBA_DATA_DIR": str(data_dir), "HRBA_PORT": str(port), "HRBA_HOST": "127.0.0.1"}
+    process = subprocess.Popen([hrba, "serve"], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail("hrba serve exited:\n" + process.stdout.read())
+        try:
+            urllib.request.urlopen(base + "/api/v1/search?per_page=1", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.25)
+    yield base
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium (never a downloaded browser: `playwright install` is not used)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("browser tests skipped: Playwright is not installed (pip install -e '.[test]')")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"browser tests skipped: no Chromium at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server, locale="en-GB")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core in `page`; return the serious and critical violations."""
+    # Evaluated through the DevTools protocol: the page's CSP (no inline script) stays on.
+    page.evaluate("source => { (0, eval)(source); }", AXE.read_text(encoding="utf-8"))
+    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [{"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}
+            for v in results["violations"] if v["impact"] in ("serious", "critical")]

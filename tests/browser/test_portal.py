@@ -1,0 +1,109 @@
+"""The portal in a real browser: search, facets, chips, pages, product, languages, keyboard, axe."""
+
+import json
+import re
+import urllib.request
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.browser.conftest import axe_violations
+
+pytestmark = pytest.mark.browser
+
+
+def api_total(base: str, page_url: str) -> int:
+    query = urlsplit(page_url).query
+    with urllib.request.urlopen(f"{base}/api/v1/search?{query}") as response:
+        return json.load(response)["total"]
+
+
+def count(page) -> int:
+    return int(re.match(r"\d+", page.inner_text("#count")).group())
+
+
+def facet_link(page, legend: str, value: str):
+    return page.locator("aside fieldset", has=page.locator("legend", has_text=legend)) \
+        .locator(f"a.facet-value[href*='{value}']").first
+
+
+def test_search_tick_facets_remove_a_chip_and_paginate(page, live_server):
+    page.goto("/")
+    page.fill("#q", "rights")
+    page.press("#q", "Enter")
+    page.wait_for_url(re.compile(r"q=rights"))
+    everything = count(page)
+    facet_link(page, "Agency", "agency=undp").click()
+    facet_link(page, "Agency", "agency=unicef").click()  # same facet: OR
+    facet_link(page, "Theme", "theme=participation").click()  # another facet: AND
+    params = parse_qs(urlsplit(page.url).query)
+    assert params["agency"] == ["undp", "unicef"] and params["theme"] == ["participation"]
+    narrowed = count(page)
+    assert 0 < narrowed < everything
+    assert narrowed == api_total(live_server, page.url)
+    undp = facet_link(page, "Agency", "agency=undp").inner_text()
+    assert "(" in undp  # the ticked value keeps its count
+    assert page.locator(".chips a").count() == 4  # three chips and "clear all"
+    page.locator(".chips a", has_text="UNICEF").click()
+    assert parse_qs(urlsplit(page.url).query)["agency"] == ["undp"]
+    assert count(page) == api_total(live_server, page.url)
+    page.goto("/?q=rights")
+    first_page = page.locator("li.hit h2").all_inner_texts()
+    page.click("nav.pages a[rel=next]")
+    assert parse_qs(urlsplit(page.url).query)["page"] == ["2"]
+    assert not set(first_page) & set(page.locator("li.hit h2").all_inner_texts())
+
+
+def test_open_a_product_from_the_results(page):
+    page.goto("/?q=common+learning+package")
+    title = page.locator("li.hit h2 a").first.inner_text()
+    page.locator("li.hit h2 a").first.click()
+    assert page.inner_text("h1") == title
+    assert page.locator("script[type='application/ld+json']").count() == 1
+
+
+def test_switch_to_french_then_arabic(page):
+    page.goto("/?q=water")
+    page.click("nav.languages a[hreflang=fr]")
+    assert page.get_attribute("html", "lang") == "fr"
+    assert page.inner_text("label[for=q]") == "Rechercher dans le catalogue"
+    assert "q=water" in page.url
+    page.click("nav.languages a[hreflang=ar]")
+    assert (page.get_attribute("html", "lang"), page.get_attribute("html", "dir")) == ("ar", "rtl")
+    box = page.locator("#q").bounding_box()
+    label = page.locator("label[for=q]").bounding_box()
+    assert label["x"] + label["width"] > box["x"] + box["width"] - 5  # laid out right to left
+
+
+def test_keyboard_only_search(page):
+    page.goto("/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
+    page.focus("#q")
+    page.keyboard.type("gender equality")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"q=gender"))
+    for _ in range(60):  # tab until a facet value has focus, then follow it
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('facet-value')"):
+            break
+    else:
+        pytest.fail("no facet value reachable with Tab")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator(".chips a").count() >= 2
+
+
+@pytest.mark.parametrize("path", ["/", "/?q=water&agency=ohchr", "/products/the-un-common-learning-package-on-hrba",
+                                  "/?q=zzqxw+vvkrp", "/?lang=ar&q=rights"])
+def test_no_serious_accessibility_violations(page, path):
+    page.goto(path)
+    assert axe_violations(page) == []
+
+
+def test_the_accessibility_check_does_find_violations(page):
+    page.set_content('<html><body><img src="x.png"><input type="text"></body></html>')
+    found = {v["id"] for v in axe_violations(page)}
+    assert "image-alt" in found  # the check cannot pass vacuously

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from indexer.search import search
+from indexer.suggest import suggest
 from webapp.presenters import results_json
 from webapp.search_params import search_request_from
 from webapp.services import services
@@ -18,3 +19,12 @@ def search_products():
     hub = services()
     wanted = search_request_from(request.args, language=request.args.get("lang", "en"))
     return results_json(search(hub.index, wanted, hub.vocabularies))
+
+
+@blueprint.get("/suggest")
+def suggest_queries():
+    """Complete what the user has typed: `q` (the words so far), `lang`."""
+    hub = services()
+    q = request.args.get("q", "")[:200]
+    return {"q": q, "suggestions": suggest(hub.index, q, hub.vocabularies,
+                                            language=request.args.get("lang", "en"))}

@@ -107,3 +107,20 @@ def test_the_accessibility_check_does_find_violations(page):
     page.set_content('<html><body><img src="x.png"><input type="text"></body></html>')
     found = {v["id"] for v in axe_violations(page)}
     assert "image-alt" in found  # the check cannot pass vacuously
+
+
+def test_suggestions_appear_as_you_type(page):
+    page.goto("/")
+    page.type("#q", "gend", delay=50)
+    page.locator("#q-suggestions option").first.wait_for(state="attached")  # CSP forbids eval
+    values = page.eval_on_selector_all("#q-suggestions option", "options => options.map(o => o.value)")
+    assert "Gender equality" in values
+
+
+def test_sorting_from_the_page(page):
+    page.goto("/?q=rights")
+    page.select_option("#sort", "oldest")
+    with page.expect_navigation():
+        page.click("form.sort button")
+    years = [int(t) for t in re.findall(r"· (\d{4})", " ".join(page.locator("li.hit .meta").all_inner_texts()))]
+    assert years == sorted(years)

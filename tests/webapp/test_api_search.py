@@ -95,3 +95,20 @@ def test_cross_language_query_through_the_api(client):
     body = client.get("/api/v1/search", query_string={"q": "protection sociale fondée sur les droits",
                                                        "lang": "fr"}).get_json()
     assert "Social Protection" in body["results"][0]["title"]
+
+
+@pytest.mark.parametrize("q, lang, expected", [
+    ("gend", "en", "Gender equality"),
+    ("EPU", "fr", "Examen périodique universel"),
+    ("droits de l", "fr", "droits de l'homme"),
+])
+def test_suggest_completes_what_was_typed(client, q, lang, expected):
+    body = client.get("/api/v1/suggest", query_string={"q": q, "lang": lang}).get_json()
+    assert body["q"] == q and expected in body["suggestions"]
+    assert len(body["suggestions"]) <= 8
+
+
+@pytest.mark.parametrize("q", ["", "x", "/", "\u0000", "🙂" * 500])
+def test_suggest_copes_with_anything(client, q):
+    response = client.get("/api/v1/suggest", query_string={"q": q})
+    assert response.status_code == 200 and isinstance(response.get_json()["suggestions"], list)

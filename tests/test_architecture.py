@@ -49,7 +49,7 @@ RULES: dict[str, Allowed] = {
         project=frozenset({"catalogue", "catalogue.importers", "indexer", "webapp"}),
         third_party=frozenset({
             "flask", "werkzeug", "click", "jinja2", "markupsafe", "itsdangerous", "waitress",
-            "flask_babel", "babel", "flask_wtf", "wtforms", "flask_login", "flask_limiter",
+            "flask_babel", "babel", "flask_compress", "flask_wtf", "wtforms", "flask_login", "flask_limiter",
             "argon2", "nh3", "redis",
         }),
     ),

@@ -67,8 +67,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     _configure_logging(app, data_dir)
     init_services(app)
 
+    from flask_compress import Compress  # noqa: PLC0415
+
     from webapp import api, errors, headers, i18n, search_ui  # noqa: PLC0415 (blueprints need the app)
 
+    # Pages travel compressed (gzip, or brotli where the client takes it): field offices
+    # are often on slow connections.
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    app.config.setdefault("COMPRESS_MIN_SIZE", 1024)
+    Compress(app)
     i18n.init_app(app)
     app.register_blueprint(search_ui.blueprint)
     app.register_blueprint(api.blueprint)

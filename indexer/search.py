@@ -83,6 +83,10 @@ class Hit:
     stages: tuple[str, ...] = ()
     versions: tuple[tuple[str, str, str | None], ...] = ()
 
+    def version_url(self, language: str) -> str | None:
+        """Return the link to this product's version in `language`, if one is known."""
+        return next((url for lang, _, url in self.versions if lang == language and url), None)
+
 
 @dataclass(frozen=True)
 class FacetValue:

@@ -118,3 +118,11 @@ def test_long_facet_lists_fold_the_rest_behind_show_more(client):
     fieldset = next(f for f in soup.select("aside fieldset") if f.legend.get_text() == "Agency")
     assert len(fieldset.select(":scope > ul > li")) == 8
     assert fieldset.select_one("details summary").get_text().startswith("Show ")
+
+
+def test_language_badges_link_the_language_versions(client):
+    soup = soup_of(client, "/?q=Frequently+Asked+Questions+Human+Rights-Based+Approach+Development+Cooperation")
+    hit = next(h for h in soup.select("li.hit") if h.h2.get_text().startswith("Frequently Asked Questions on a"))
+    badges = {b.get_text(): b for b in hit.select(".meta .lang")}
+    assert badges["es"].name == "a" and badges["es"]["hreflang"] == "es"
+    assert badges["en"].name == "span"  # the product itself: its page and main link

@@ -125,3 +125,14 @@ def test_sorting_from_the_page(page):
         page.click("form.sort button")
     years = [int(t) for t in re.findall(r"· (\d{4})", " ".join(page.locator("li.hit .meta").all_inner_texts()))]
     assert years == sorted(years)
+
+
+def test_on_a_phone_a_link_leads_past_the_facets_to_the_results(browser, live_server):
+    context = browser.new_context(base_url=live_server, viewport={"width": 360, "height": 760})
+    phone = context.new_page()
+    phone.goto("/?q=gender")
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    phone.click(".to-results a")
+    phone.wait_for_url(re.compile(r"#count$"))
+    assert phone.locator("#count").is_visible()
+    context.close()

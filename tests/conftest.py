@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -15,6 +22,47 @@ from catalogue.vocabularies import Vocabularies
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 CORPUS = REPOSITORY / "corpus"
+
+
+def hrba_command() -> str:
+    """Return the `hrba` console script of the Python running the tests."""
+    return shutil.which("hrba", path=str(Path(sys.executable).parent)) or "hrba"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def served(data_dir: Path, timeout: float = 60.0):
+    """Run `hrba serve` over `data_dir` on a free loopback port; yield its base URL."""
+    port = _free_port()
+    env = {**os.environ, "HRBA_DATA_DIR": str(data_dir), "HRBA_PORT": str(port),
+           "HRBA_HOST": "127.0.0.1"}
+    process = subprocess.Popen([hrba_command(), "serve"], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                pytest.fail("hrba serve exited:\n" + process.stdout.read())
+            try:
+                urllib.request.urlopen(base + "/api/v1/search?per_page=1", timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"hrba serve did not answer within {timeout:.0f} s")
+                time.sleep(0.25)
+        yield base
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 @pytest.fixture(scope="session")

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import served
 
 CHROMIUM = os.environ.get("HRBA_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -20,38 +16,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def live_server(ready_data_dir, tmp_path_factory):
     """`hrba serve` on a free loopback port, over a copy of the ready data directory."""
     data_dir = tmp_path_factory.mktemp("browser") / "data"
     shutil.copytree(ready_data_dir, data_dir)
-    port = _free_port()
-    hrba = shutil.which("hrba", path=str(Path(sys.executable).parent)) or "hrba"
-    env = {**os.environ, "HRBA_DATA_DIR": str(data_dir), "HRBA_PORT": str(port), "HRBA_HOST": "127.0.0.1"}
-    process = subprocess.Popen([hrba, "serve"], env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail("hrba serve exited:\n" + process.stdout.read())
-        try:
-            urllib.request.urlopen(base + "/api/v1/search?per_page=1", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.25)
-    yield base
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with served(data_dir) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

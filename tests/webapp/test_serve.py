@@ -2,51 +2,19 @@
 
 import json
 import os
-import shutil
-import signal
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.conftest import hrba_command, served
 
 
 @pytest.fixture
 def server(tmp_path):
-    port = free_port()
-    hrba = shutil.which("hrba", path=str(Path(sys.executable).parent)) or "hrba"
-    env = {**os.environ, "HRBA_DATA_DIR": str(tmp_path / "data"), "HRBA_PORT": str(port),
-           "HRBA_HOST": "127.0.0.1"}
-    process = subprocess.Popen([hrba, "serve"], env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail("hrba serve exited:\n" + process.stdout.read())
-        try:
-            urllib.request.urlopen(base + "/api/v1/search?per_page=1", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.25)
-    else:
-        process.kill()
-        pytest.fail("hrba serve did not answer within 60 s")
-    yield base, tmp_path / "data"
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with served(tmp_path / "data") as base:
+        yield base, tmp_path / "data"
 
 
 def test_serve_builds_everything_from_the_corpus_and_answers(server):
@@ -65,9 +33,8 @@ def test_an_import_while_serving_reaches_search_within_two_seconds(server, tmp_p
               "languages": ["en"], "themes": ["Water and sanitation"]}
     path = tmp_path / "new.jsonl"
     path.write_text(json.dumps(record) + "\n", encoding="utf-8")
-    hrba = shutil.which("hrba", path=str(Path(sys.executable).parent)) or "hrba"
     env = {**os.environ, "HRBA_DATA_DIR": str(data_dir)}
-    done = subprocess.run([hrba, "import", str(path)], env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run([hrba_command(), "import", str(path)], env=env, capture_output=True, text=True, timeout=60)
     assert "1 added" in done.stdout
     assert "running indexer" in done.stderr  # the server's updater owns the index
     applied = time.monotonic()

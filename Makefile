@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test setup bench translations clean-venv
+.PHONY: run test setup bench translations screenshots clean-venv
 
 ## run: set up if needed, import the shipped corpus on an empty data directory, serve on 127.0.0.1:5000
 run: $(VENV)/.installed
@@ -48,6 +48,11 @@ translations: $(VENV)/.installed
 		--no-location --omit-header --sort-output -o webapp/translations/messages.pot .
 	$(BIN)/pybabel update --ignore-obsolete -w 100 -d webapp/translations -i webapp/translations/messages.pot
 	$(BIN)/pybabel -q compile -d webapp/translations
+
+## screenshots: take the README's screenshots again (tests/browser/screenshots/) with Debian's Chromium
+screenshots: $(VENV)/.installed-test
+	@sh .ci/browser
+	$(BIN)/python -m tests.browser.screenshots
 
 clean-venv:
 	rm -rf $(VENV)

@@ -34,3 +34,7 @@ class StoreError(CatalogueError):
 
 class ImportFileError(CatalogueError):
     """An import source cannot be read at all (missing file, unknown format)."""
+
+
+class AccountError(CatalogueError):
+    """An account cannot be created or changed (unknown user, taken email, bad role)."""

@@ -31,7 +31,7 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
 
 
-def _aware(value: datetime | None) -> datetime | None:
+def as_utc(value: datetime | None) -> datetime | None:
     # SQLite hands back naive datetimes; everything we store is UTC.
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=timezone.utc)
@@ -76,8 +76,8 @@ def product_from_row(row: ProductRow) -> Product:
         full_text=row.full_text,
         status=Status(row.status),
         provenance=Provenance(source_url=row.source_url, importer=row.importer,
-                              first_seen=_aware(row.first_seen),
-                              last_changed=_aware(row.last_changed)),
+                              first_seen=as_utc(row.first_seen),
+                              last_changed=as_utc(row.last_changed)),
         **{name: tuple(values) for name, values in tags.items()},
     )
 
@@ -292,3 +292,10 @@ class Store:
             row = session.scalars(select(ProductRow).where(ProductRow.title == title)
                                   .options(*_loaded()).limit(1)).first()
             return product_from_row(row) if row else None
+
+    def recently_changed(self, limit: int = 50) -> list[Product]:
+        """Return the published products changed most recently, newest first."""
+        query = select(ProductRow).where(ProductRow.status == Status.PUBLISHED.value) \
+            .order_by(ProductRow.last_changed.desc(), ProductRow.id).limit(limit).options(*_loaded())
+        with self.read() as session:
+            return [product_from_row(row) for row in session.scalars(query)]

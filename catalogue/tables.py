@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -84,3 +84,67 @@ class ChangeRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     product_id: Mapped[str] = mapped_column(String(80))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class LinkCheckRow(Base):
+    """The last time the link checker visited a URL, and what it found."""
+
+    __tablename__ = "link_checks"
+
+    url: Mapped[str] = mapped_column(Text, primary_key=True)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    final_url: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    # When the URL last answered well, so a curator sees how long it has been broken.
+    last_ok_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ReportRow(Base):
+    """A problem with a product reported by a user of the public site."""
+
+    __tablename__ = "problem_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    product_id: Mapped[str] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    message: Mapped[str] = mapped_column(Text)
+    contact: Mapped[str | None] = mapped_column(String(320))
+    language: Mapped[str | None] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_by: Mapped[str | None] = mapped_column(String(320))
+    resolution: Mapped[str | None] = mapped_column(Text)
+
+
+class UserRow(Base):
+    """A curator or admin account. Passwords are kept only as argon2id hashes."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bumped on logout everywhere, password change and disable: older sessions end.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ThrottleEventRow(Base):
+    """One event counted against a limit (a failed login, a problem report), by key.
+
+    Kept in the database so limits hold across worker processes and hosts.
+    """
+
+    __tablename__ = "throttle_events"
+    __table_args__ = (Index("ix_throttle_events_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(400))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+from datetime import timedelta
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
@@ -48,6 +49,19 @@ def _configure_logging(app: Flask, data_dir: Path) -> None:
     app.logger.addHandler(handler)
 
 
+def _configure_sessions(app: Flask) -> None:
+    """Session cookies: signed, HttpOnly, SameSite=Lax, Secure behind TLS, 8 hours at most."""
+    app.config.update(
+        SESSION_COOKIE_NAME="hrba_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=bool(app.config["HRBA_HTTPS"]),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        WTF_CSRF_TIME_LIMIT=8 * 3600,
+        WTF_CSRF_SSL_STRICT=bool(app.config["HRBA_HTTPS"]),
+    )
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Create the web app. `test_config` overrides settings (keys as in `settings.SETTINGS`)."""
     app = Flask(__name__)
@@ -61,6 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     data_dir = Path(config["HRBA_DATA_DIR"])
     app.config["SECRET_KEY"] = config["HRBA_SECRET_KEY"] or _secret_key(data_dir)
     app.config["MAX_CONTENT_LENGTH"] = 1_000_000
+    _configure_sessions(app)
     app.config["JSON_SORT_KEYS"] = False
     app.json.sort_keys = False
     app.json.ensure_ascii = False
@@ -69,7 +84,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from flask_compress import Compress  # noqa: PLC0415
 
-    from webapp import api, errors, headers, i18n, search_ui  # noqa: PLC0415 (blueprints need the app)
+    from flask_wtf.csrf import CSRFProtect  # noqa: PLC0415
+
+    from webapp import api, curator, errors, feeds, headers, i18n, search_ui  # noqa: PLC0415 (blueprints need the app)
 
     # Pages travel compressed (gzip, or brotli where the client takes it): field offices
     # are often on slow connections.
@@ -79,6 +96,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     app.register_blueprint(search_ui.blueprint)
     app.register_blueprint(api.blueprint)
+    app.register_blueprint(curator.blueprint)
+    app.register_blueprint(feeds.blueprint)
+    # Every unsafe request (POST, PUT, PATCH, DELETE) must carry the session's CSRF token.
+    csrf = CSRFProtect(app)
+    csrf.exempt(api.blueprint)
     errors.init_app(app)
     headers.init_app(app)
     return app

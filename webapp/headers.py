@@ -23,4 +23,6 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if app.config.get("HRBA_HTTPS"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response

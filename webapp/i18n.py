@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from babel import Locale
 from flask import Flask, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, format_date, get_locale
 
 LANGUAGES = ("en", "fr", "es", "ar", "ru", "zh")
 NATIVE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "ar": "العربية",
@@ -46,4 +46,5 @@ def init_app(app: Flask) -> None:
         language = current_language()
         return {"ui_lang": language,
                 "text_direction": Locale.parse(language).text_direction,
-                "language_links": language_links()}
+                "language_links": language_links(),
+                "format_date": format_date}

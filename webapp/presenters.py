@@ -68,3 +68,11 @@ def chips(results: SearchResults, vocabularies) -> list[dict]:
                           "label": vocabulary.label(value, results.request.language),
                           "remove_url": "?" + toggled(results.request, facet, value)})
     return found
+
+
+def report_kinds() -> dict[str, str]:
+    """Return the kinds of problem a user can report, labelled in the interface language."""
+    return {"broken_link": _("A link is broken"),
+            "wrong_details": _("Details are wrong (title, agency, year, themes...)"),
+            "missing_version": _("A language version is missing"),
+            "other": _("Something else")}

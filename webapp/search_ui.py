@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, render_template, request, url_for
-from markupsafe import Markup
-from werkzeug.exceptions import Gone, NotFound
+from datetime import timedelta
 
-from catalogue.errors import ProductNotFound
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from markupsafe import Markup
+from werkzeug.exceptions import Gone, NotFound, TooManyRequests
+
+from catalogue import link_checks, reports, throttle
+from catalogue.errors import ProductNotFound, ValidationError
 from catalogue.model import Status
 from indexer.errors import IndexUnavailableError
 from webapp import citations
 
 from indexer.search import search, similar
 from webapp.i18n import current_language
-from webapp.presenters import chips, facet_names, facets_for_page
+from webapp.auth import client_address
+from webapp.presenters import chips, facet_names, facets_for_page, report_kinds
 from webapp.search_params import query_string, search_request_from
 from webapp.services import services
 
@@ -38,6 +43,7 @@ def index():
                                      un_system=None, page=1),
         suggestion_url="?" + query_string(wanted, q=results.suggestion or "", page=1),
         json_url="/api/v1/search?" + query_string(wanted),
+        atom_url="/search.atom?" + query_string(wanted, page=1, per_page=20),
         page_url=lambda page: "?" + query_string(wanted, page=page),
         home=home, newest=hub.store.newest(5) if home else (),
         core_products=CORE_PRODUCTS if home else (),
@@ -71,9 +77,12 @@ def _published(product_id: str):
 
 @blueprint.get("/products/<product_id>")
 def product_page(product_id: str):
-    """Show one product: metadata, language versions, related products, citations."""
+    """Show one product: metadata, language versions, link status, related products, citations."""
+    return _render_product(_published(product_id))
+
+
+def _render_product(product, *, report_errors=None, report_form=None, status: int = 200):
     hub = services()
-    product = _published(product_id)
     try:
         related = similar(hub.index, product.id, hub.vocabularies)
     except IndexUnavailableError:
@@ -82,10 +91,41 @@ def product_page(product_id: str):
     # JSON inside <script>: "</" must not close the element.
     linked_data = json.dumps(citations.json_ld(product, hub.vocabularies, page_url),
                              ensure_ascii=False).replace("</", "<\\/")
-    return render_template("search/product.html", product=product, related=related,
-                           vocabularies=hub.vocabularies, linked_data=Markup(linked_data),
-                           dublin_core=citations.dublin_core(product, hub.vocabularies),
-                           exports=EXPORTS)
+    urls = [product.url, *(v.url for v in product.versions), *(link.url for link in product.links)]
+    page = render_template(
+        "search/product.html", product=product, related=related,
+        vocabularies=hub.vocabularies, linked_data=Markup(linked_data),
+        dublin_core=citations.dublin_core(product, hub.vocabularies), exports=EXPORTS,
+        checks=link_checks.checks_for(hub.store, urls), report_kinds=report_kinds(),
+        report_errors=report_errors or {}, report_form=report_form or {})
+    return page, status
+
+
+# Reports a client address may send per hour: plenty for a person, too few for a spammer.
+REPORTS_PER_HOUR = 10
+
+
+@blueprint.post("/products/<product_id>/report")
+def report_problem(product_id: str):
+    """Receive a user's report of a problem with a product; it reaches the curators."""
+    product = _published(product_id)
+    form = {name: request.form.get(name, "")[:6000] for name in ("kind", "message", "contact")}
+    store = services().store
+    key = f"report-address:{client_address()}"
+    if throttle.recent_events(store, key, timedelta(hours=1)) >= REPORTS_PER_HOUR:
+        raise TooManyRequests(_("You have sent many reports in the last hour. Please try again later."),
+                              retry_after=600)
+    throttle.record_event(store, key)
+    # A field people never see: only robots fill it. They are thanked and ignored.
+    if not request.form.get("website"):
+        try:
+            reports.add_report(store, product.id, form["kind"], form["message"],
+                               form["contact"], language=current_language())
+        except ValidationError as exc:
+            return _render_product(product, report_errors=exc.errors, report_form=form, status=422)
+    flash(_("Thank you: the curators have your report."))
+    return redirect(url_for("search.product_page", product_id=product.id,
+                            lang=request.args.get("lang")) + "#report")
 
 
 @blueprint.get("/products/<product_id>/export/<kind>")

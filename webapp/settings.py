@@ -59,6 +59,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HRBA_SECRET_KEY", None,
             "Key that signs sessions; default a random key generated once and kept in "
             "the data directory."),
+    Setting("HRBA_HTTPS", False,
+            "Set to 1 when users reach the app over HTTPS (behind a TLS proxy): cookies "
+            "become Secure and responses carry HSTS.", lambda v: _flag(v)),
     Setting("HRBA_LOG_LEVEL", "INFO", "Log level: DEBUG, INFO, WARNING or ERROR.",
             lambda v: _choice(v.upper(), ("DEBUG", "INFO", "WARNING", "ERROR"))),
 )
@@ -73,6 +76,15 @@ TEST_SETTINGS: tuple[Setting, ...] = (
     Setting("HRBA_TEST_NO_INSTALL", None,
             "Set to 1 so `make test` never installs Debian packages (PostgreSQL) itself."),
 )
+
+
+def _flag(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("must be 1 or 0 (true or false)")
 
 
 def _choice(value: str, allowed: tuple[str, ...]) -> str:

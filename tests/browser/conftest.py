@@ -17,11 +17,17 @@ AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 
 
 @pytest.fixture(scope="session")
-def live_server(ready_data_dir, tmp_path_factory):
-    """`hrba serve` on a free loopback port, over a copy of the ready data directory."""
+def live_data_dir(ready_data_dir, tmp_path_factory) -> Path:
+    """The live server's own copy of the ready data directory."""
     data_dir = tmp_path_factory.mktemp("browser") / "data"
     shutil.copytree(ready_data_dir, data_dir)
-    with served(data_dir) as base:
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def live_server(live_data_dir):
+    """`hrba serve` on a free loopback port, over its own data directory."""
+    with served(live_data_dir) as base:
         yield base
 
 

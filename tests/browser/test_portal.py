@@ -98,7 +98,7 @@ def test_keyboard_only_search(page):
 
 
 @pytest.mark.parametrize("path", ["/", "/?q=water&agency=ohchr", "/products/the-un-common-learning-package-on-hrba",
-                                  "/?q=zzqxw+vvkrp", "/?lang=ar&q=rights"])
+                                  "/?q=zzqxw+vvkrp", "/?lang=ar&q=rights", "/curate/login"])
 def test_no_serious_accessibility_violations(page, path):
     page.goto(path)
     assert axe_violations(page) == []

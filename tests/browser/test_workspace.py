@@ -1,0 +1,57 @@
+"""Reporting a problem and signing in as a curator, in a real browser."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pytest
+
+from tests.browser.conftest import axe_violations
+from tests.conftest import hrba_command
+
+CLP = "/products/the-un-common-learning-package-on-hrba"
+PASSWORD = "a long enough passphrase"
+
+
+@pytest.fixture(scope="session")
+def curator_email(live_data_dir, live_server):
+    email = "curator@example.org"
+    subprocess.run([hrba_command(), "users", "create", "--password-stdin", email], input=PASSWORD + "\n",
+                   text=True, check=True, capture_output=True,
+                   env={**os.environ, "HRBA_DATA_DIR": str(live_data_dir)})
+    return email
+
+
+def test_a_user_reports_a_problem_and_a_curator_sees_it(page, curator_email):
+    page.goto(CLP)
+    page.click("#report summary")
+    assert axe_violations(page) == []  # the open form too
+    page.check("input[name=kind][value=broken_link]")
+    page.fill("#report-message", "The Russian module gives 404 (seen in the browser test).")
+    with page.expect_navigation():
+        page.click("#report button[type=submit]")
+    assert "the curators have your report" in page.locator("[role=status]").inner_text()
+
+    page.goto("/curate/")  # sent to the login page first
+    assert "/curate/login" in page.url
+    page.fill("#email", curator_email)
+    page.fill("#password", PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/curate/")
+    assert "The Russian module gives 404" in page.locator(".worklist").inner_text()
+    assert axe_violations(page) == []
+    with page.expect_navigation():
+        page.click("text=Sign out")
+    assert "/curate/login" in page.url
+
+
+def test_a_wrong_password_is_announced(page, curator_email):
+    page.goto("/curate/login")
+    page.fill("#email", curator_email)
+    page.fill("#password", "not the right password")
+    with page.expect_navigation():
+        page.click("form.stacked button")
+    assert page.locator("[role=alert]").is_visible()
+    assert page.get_attribute("#password", "aria-invalid") == "true"

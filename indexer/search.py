@@ -9,7 +9,7 @@ user's language); the result set is every product matching enough of the query's
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Mapping
 
 import numpy as np
@@ -29,6 +29,7 @@ from indexer.snippets import snippet
 SORTS = ("relevance", "newest", "oldest", "title")
 MAX_PER_PAGE = 100
 MAX_DEPTH = 10_000  # page * per_page; deeper paging needs a cursor
+MAX_OFFSET = 10_000_000
 MAX_QUERY_LENGTH = 1_000
 TIME_LIMIT_SECONDS = 2.0
 SAME_LANGUAGE_BOOST = 1.05
@@ -59,6 +60,11 @@ class SearchRequest:
     page: int = 1
     per_page: int = 20
     language: str = "en"  # the user's interface language: facet labels, ranking ties
+    offset: int | None = None  # where the page starts, for cursors; else from `page`
+
+    def start(self) -> int:
+        """Return the position of the first result of this page."""
+        return self.offset if self.offset is not None else (self.page - 1) * self.per_page
 
     def effective_sort(self) -> str:
         """Return the sort in force: the one asked for, else relevance or newest."""
@@ -125,7 +131,9 @@ def check_request(request: SearchRequest) -> None:
         raise QueryError(f"per_page must be from 1 to {MAX_PER_PAGE}")
     if request.page < 1:
         raise QueryError("page must be 1 or more")
-    if request.page * request.per_page > MAX_DEPTH:
+    if request.offset is not None and not 0 <= request.offset <= MAX_OFFSET:
+        raise QueryError(f"offset must be from 0 to {MAX_OFFSET}")
+    if request.offset is None and request.page * request.per_page > MAX_DEPTH:
         raise QueryError(f"results deeper than {MAX_DEPTH} are not served by page")
     unknown = set(request.filters) - set(FILTER_FACETS)
     if unknown:
@@ -230,7 +238,21 @@ def search(index: SearchIndex, request: SearchRequest, vocabularies: Vocabularie
         raise IndexUnavailableError(f"the search index is damaged ({type(exc).__name__})") from exc
 
 
-def _search(searcher, view: IndexView, request: SearchRequest, vocabularies) -> SearchResults:
+@dataclass(frozen=True)
+class _Ranking:
+    """What every search computes before paging: matches, filters and scores."""
+
+    builder: QueryBuilder
+    parsed: ParsedQuery
+    scorer: VectorScorer
+    evaluation: object
+    base: int
+    filters: dict[str, int]
+    allowed: int
+    scores: np.ndarray
+
+
+def _rank(searcher, view: IndexView, request: SearchRequest, vocabularies) -> _Ranking:
     builder = QueryBuilder(searcher, vocabularies)
     parsed = builder.parse(request.q)
     scorer = VectorScorer(searcher, view.postings, view.live_flags)
@@ -244,25 +266,53 @@ def _search(searcher, view: IndexView, request: SearchRequest, vocabularies) -> 
         allowed &= bits
     language = detect(" ".join(parsed.words)) if len(parsed.words) >= 2 else None
     scores = evaluation.scores * _priors(view, language or request.language, parsed.languages)
-    order = _order(request, view, flags_of(allowed, view.size), scores)
-    start = (request.page - 1) * request.per_page
+    return _Ranking(builder, parsed, scorer, evaluation, base, filters, allowed, scores)
+
+
+def _search(searcher, view: IndexView, request: SearchRequest, vocabularies) -> SearchResults:
+    ranking = _rank(searcher, view, request, vocabularies)
+    start = request.start()
+    order = _order(request, view, flags_of(ranking.allowed, view.size), ranking.scores,
+                   start + request.per_page)
     relevance = request.effective_sort() == "relevance"
-    hits = tuple(_hit(searcher, int(d), float(scores[d]) if relevance else None, parsed)
+    hits = tuple(_hit(searcher, int(d), float(ranking.scores[d]) if relevance else None, ranking.parsed)
                  for d in order[start:start + request.per_page])
-    counts = disjunctive_counts(base, filters, view)
-    suggestion = _suggestion(searcher, builder, request, parsed, scorer, filters)
-    return SearchResults(request=request, total=allowed.bit_count(), hits=hits,
+    counts = disjunctive_counts(ranking.base, ranking.filters, view)
+    suggestion = _suggestion(searcher, ranking.builder, request, ranking.parsed, ranking.scorer,
+                             ranking.filters)
+    return SearchResults(request=request, total=ranking.allowed.bit_count(), hits=hits,
                          facets=_facet_values(request, counts, vocabularies),
-                         suggestion=suggestion, timed_out=evaluation.timed_out)
+                         suggestion=suggestion, timed_out=ranking.evaluation.timed_out)
 
 
-def _order(request: SearchRequest, view: IndexView, allowed: np.ndarray, scores: np.ndarray) -> np.ndarray:
-    """Return the document numbers of the first `page * per_page` results, in order.
+def search_ids(index: SearchIndex, request: SearchRequest, vocabularies: Vocabularies,
+               limit: int | None = None) -> list[str]:
+    """Return the ids of every product `request` matches (up to `limit`), in result order.
+
+    For exports of whole result lists and deep paging: no facets, no snippets.
+    """
+    check_request(replace(request, page=1, offset=None))
+    try:
+        with index.searcher() as (searcher, generation):
+            view = index_view(searcher, generation)
+            ranking = _rank(searcher, view, request, vocabularies)
+            allowed = flags_of(ranking.allowed, view.size)
+            wanted = int(allowed.sum()) if limit is None else min(limit, int(allowed.sum()))
+            order = _order(request, view, allowed, ranking.scores, wanted)
+            return [searcher.stored_fields(int(d))["id"] for d in order]
+    except DAMAGE as exc:
+        raise IndexUnavailableError(f"the search index is damaged ({type(exc).__name__})") from exc
+
+
+def _order(request: SearchRequest, view: IndexView, allowed: np.ndarray, scores: np.ndarray,
+           wanted: int) -> np.ndarray:
+    """Return the document numbers of the first `wanted` results, in order.
 
     Ties always break by document number, so pages never overlap or skip.
     """
     docs = np.flatnonzero(allowed)
-    wanted = request.page * request.per_page
+    if wanted <= 0:
+        return docs[:0]
     sort = request.effective_sort()
     if sort == "relevance":
         keys = -scores[docs]

@@ -69,7 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from flask_compress import Compress  # noqa: PLC0415
 
-    from webapp import api, errors, headers, i18n, search_ui  # noqa: PLC0415 (blueprints need the app)
+    from webapp import api, errors, headers, i18n, oai, search_ui  # noqa: PLC0415 (blueprints need the app)
 
     # Pages travel compressed (gzip, or brotli where the client takes it): field offices
     # are often on slow connections.
@@ -79,6 +79,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     app.register_blueprint(search_ui.blueprint)
     app.register_blueprint(api.blueprint)
+    app.register_blueprint(oai.blueprint)
     errors.init_app(app)
     headers.init_app(app)
     return app

@@ -7,11 +7,12 @@ for the lock instead of losing each other's updates (see the RESEARCH notes on S
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import event, func, select
+from sqlalchemy import and_, event, exists, func, or_, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
@@ -25,6 +26,9 @@ from catalogue.tables import ChangeRow, ProductRow, TagRow, VersionRow
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
+# What a harvester sees: published products, and withdrawn ones as tombstones.
+HARVESTED = (Status.PUBLISHED, Status.WITHDRAWN)
+
 
 def utcnow() -> datetime:
     """Return the current time in UTC, to the second."""
@@ -36,6 +40,10 @@ def as_utc(value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=timezone.utc)
     return value
+
+
+def _utc(value: datetime) -> datetime:
+    return as_utc(value).astimezone(timezone.utc)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -103,6 +111,40 @@ def _fill_row(row: ProductRow, product: Product) -> None:
 
 def _loaded():
     return (selectinload(ProductRow.tags), selectinload(ProductRow.versions))
+
+
+@dataclass(frozen=True)
+class HarvestQuery:
+    """Which harvested products a harvester asks for (see `Store.harvest`).
+
+    `since` and `until` bound `last_changed`, both inclusive, to the second. `kind` narrows
+    to one tag list of TAG_FIELDS or to "type"; `value` to one value of it (None: any).
+    """
+
+    since: datetime | None = None
+    until: datetime | None = None
+    kind: str | None = None
+    value: str | None = None
+
+    def conditions(self) -> list:
+        """Return the SQL conditions that select these products."""
+        found = [ProductRow.status.in_([status.value for status in HARVESTED])]
+        if self.since is not None:
+            found.append(ProductRow.last_changed >= _utc(self.since))
+        if self.until is not None:
+            found.append(ProductRow.last_changed
+                         < _utc(self.until).replace(microsecond=0) + timedelta(seconds=1))
+        if self.kind == "type":
+            if self.value is not None:
+                found.append(ProductRow.type == self.value)
+        elif self.kind in TAG_FIELDS:
+            tagged = [TagRow.product_id == ProductRow.id, TagRow.kind == self.kind]
+            if self.value is not None:
+                tagged.append(TagRow.value == self.value)
+            found.append(exists().where(*tagged))
+        elif self.kind is not None:
+            raise ValueError(f"cannot harvest by {self.kind!r}")
+        return found
 
 
 class Writer:
@@ -285,6 +327,45 @@ class Store:
         """Return the id of the newest outbox row (0 when there is none)."""
         with self.read() as session:
             return session.scalar(select(func.max(ChangeRow.id))) or 0
+
+    def harvest(self, query: HarvestQuery, after: tuple[datetime, str] | None = None,
+                limit: int = 100) -> list[Product]:
+        """Return up to `limit` products `query` selects, by (last_changed, id), after `after`.
+
+        Pass the (last_changed, id) of the last product of one page to get the next page.
+        """
+        conditions = query.conditions()
+        if after is not None:
+            changed, product_id = _utc(after[0]), after[1]
+            conditions.append(or_(ProductRow.last_changed > changed,
+                                  and_(ProductRow.last_changed == changed, ProductRow.id > product_id)))
+        statement = select(ProductRow).where(*conditions) \
+            .order_by(ProductRow.last_changed, ProductRow.id).limit(limit).options(*_loaded())
+        with self.read() as session:
+            return [product_from_row(row) for row in session.scalars(statement)]
+
+    def harvest_count(self, query: HarvestQuery) -> int:
+        """Return how many products `query` selects in all."""
+        with self.read() as session:
+            return session.scalar(select(func.count()).select_from(ProductRow)
+                                  .where(*query.conditions()))
+
+    def earliest_change(self) -> datetime | None:
+        """Return the oldest `last_changed` of the harvested products (None when there are none)."""
+        with self.read() as session:
+            return as_utc(session.scalar(select(func.min(ProductRow.last_changed))
+                                         .where(*HarvestQuery().conditions())))
+
+    def harvested_tags(self) -> dict[str, set[str]]:
+        """Return the values each tag list and "type" take among the harvested products."""
+        harvested = HarvestQuery().conditions()
+        found: dict[str, set[str]] = {kind: set() for kind in (*TAG_FIELDS, "type")}
+        with self.read() as session:
+            for kind, value in session.execute(select(TagRow.kind, TagRow.value).distinct()
+                                               .join(ProductRow).where(*harvested)):
+                found[kind].add(value)
+            found["type"].update(session.scalars(select(ProductRow.type).distinct().where(*harvested)))
+        return found
 
     def find_by_title(self, title: str) -> Product | None:
         """Return the product whose title is exactly `title`, if there is one."""

@@ -36,11 +36,16 @@ def _free_port() -> int:
 
 
 @contextmanager
-def served(data_dir: Path, timeout: float = 60.0):
-    """Run `hrba serve` over `data_dir` on a free loopback port; yield its base URL."""
+def served(data_dir: Path, timeout: float = 60.0, settings: dict[str, str] | None = None):
+    """Run `hrba serve` over `data_dir` on a free loopback port; yield its base URL.
+
+    `settings` adds `HRBA_*` variables. The server runs this checkout's code even when the
+    package is installed (editable) from another one, such as a git worktree's main tree.
+    """
     port = _free_port()
-    env = {**os.environ, "HRBA_DATA_DIR": str(data_dir), "HRBA_PORT": str(port),
-           "HRBA_HOST": "127.0.0.1"}
+    python_path = os.pathsep.join(filter(None, [str(REPOSITORY), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, **(settings or {}), "HRBA_DATA_DIR": str(data_dir), "HRBA_PORT": str(port),
+           "HRBA_HOST": "127.0.0.1", "PYTHONPATH": python_path}
     process = subprocess.Popen([hrba_command(), "serve"], env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"

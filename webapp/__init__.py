@@ -1,4 +1,4 @@
-"""The Flask web app: the search portal, the JSON API and the `hrba` command line."""
+"""The Flask web app: the search portal, the JSON API, OAI-PMH and the `hrba` command line."""
 
 from __future__ import annotations
 

@@ -86,7 +86,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from flask_wtf.csrf import CSRFProtect  # noqa: PLC0415
 
-    from webapp import api, curator, errors, feeds, headers, i18n, search_ui  # noqa: PLC0415 (blueprints need the app)
+    from webapp import api, curator, errors, feeds, headers, i18n, oai, search_ui  # noqa: PLC0415 (blueprints need the app)
 
     # Pages travel compressed (gzip, or brotli where the client takes it): field offices
     # are often on slow connections.
@@ -98,9 +98,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api.blueprint)
     app.register_blueprint(curator.blueprint)
     app.register_blueprint(feeds.blueprint)
-    # Every unsafe request (POST, PUT, PATCH, DELETE) must carry the session's CSRF token.
+    app.register_blueprint(oai.blueprint)
+    # Every unsafe request (POST, PUT, PATCH, DELETE) must carry the session's CSRF token,
+    # but for the read-only machine interfaces (OAI-PMH allows POST for long requests).
     csrf = CSRFProtect(app)
     csrf.exempt(api.blueprint)
+    csrf.exempt(oai.blueprint)
     errors.init_app(app)
     headers.init_app(app)
     return app

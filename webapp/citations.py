@@ -93,17 +93,30 @@ def json_ld(product: Product, vocabularies: Vocabularies, page_url: str) -> dict
     return data
 
 
+def dublin_core_elements(product: Product, vocabularies: Vocabularies,
+                         page_url: str | None = None) -> list[tuple[str, str]]:
+    """Return (element, value) pairs of simple Dublin Core, in the order of the 15 elements.
+
+    Agencies are both creators and publishers; `page_url`, the product's page in the
+    catalogue, is a second identifier; language versions are relations.
+    """
+    agencies = _agency_names(product, vocabularies)
+    elements = [("title", product.title)]
+    elements += [("creator", name) for name in agencies]
+    elements += [("subject", vocabularies["theme"].label(t)) for t in product.themes]
+    if product.summary:
+        elements.append(("description", product.summary))
+    elements += [("publisher", name) for name in agencies]
+    if product.year:
+        elements.append(("date", str(product.year)))
+    elements.append(("type", vocabularies["resource_type"].label(product.type)))
+    elements += [("identifier", url) for url in (product.url, page_url) if url]
+    elements += [("language", language) for language in product.languages]
+    elements += [("relation", v.url) for v in product.versions if v.url]
+    elements += [("coverage", vocabularies["region"].label(r)) for r in product.regions]
+    return elements
+
+
 def dublin_core(product: Product, vocabularies: Vocabularies) -> list[tuple[str, str]]:
     """Return (name, content) pairs for Dublin Core <meta> tags."""
-    tags = [("DC.title", product.title)]
-    tags += [("DC.creator", n) for n in _agency_names(product, vocabularies)]
-    if product.year:
-        tags.append(("DC.date", str(product.year)))
-    tags += [("DC.language", language) for language in product.languages]
-    tags.append(("DC.type", vocabularies["resource_type"].label(product.type)))
-    tags += [("DC.subject", vocabularies["theme"].label(t)) for t in product.themes]
-    if product.summary:
-        tags.append(("DC.description", product.summary))
-    if product.url:
-        tags.append(("DC.identifier", product.url))
-    return tags
+    return [("DC." + element, value) for element, value in dublin_core_elements(product, vocabularies)]

@@ -1,4 +1,4 @@
-"""The one place where domain errors become HTTP statuses, as JSON or as a page.
+"""The one place where domain errors become HTTP statuses, as JSON, as a page or, for OAI-PMH, as XML.
 
 Every JSON error has one shape: {"ok": false, "error": "...", "errors": [...], "status": N}.
 """
@@ -10,6 +10,8 @@ from werkzeug.exceptions import HTTPException
 
 from catalogue.errors import CatalogueError, ProductNotFound, ValidationError
 from indexer.errors import IndexUnavailableError, QueryError
+from webapp import oai
+from webapp.oai_protocol import OAIError
 
 RETRY_AFTER_SECONDS = 30
 
@@ -37,6 +39,8 @@ def respond(status: int, message: str, errors: list | None = None, headers: dict
 
 def init_app(app: Flask) -> None:
     """Register the error handlers."""
+    # The protocol's own errors: HTTP 200 with an <error> element.
+    app.register_error_handler(OAIError, oai.error_response)
 
     @app.errorhandler(QueryError)
     def _query(exc: QueryError):

@@ -7,6 +7,7 @@ clear message on a bad value (Datasette's StartupError).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping
@@ -42,6 +43,14 @@ def _positive(value: str) -> int:
     return number
 
 
+def _pattern(regex: str, what: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        if not re.fullmatch(regex, value):
+            raise ValueError(f"must be {what}")
+        return value
+    return parse
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("HRBA_DATA_DIR", "instance",
             "Directory for everything mutable: database, search index, logs, secret key."),
@@ -57,8 +66,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HRBA_PORT", 5000, "Port `hrba serve` listens on.", _port),
     Setting("HRBA_THREADS", 8, "Worker threads of the production server (waitress).", _positive),
     Setting("HRBA_SECRET_KEY", None,
-            "Key that signs sessions; default a random key generated once and kept in "
-            "the data directory."),
+            "Key that signs sessions and OAI-PMH resumption tokens; default a random key "
+            "generated once and kept in the data directory."),
+    Setting("HRBA_ADMIN_EMAIL", "catalogue-admin@example.org",
+            "Address of the catalogue's administrator, given to harvesters (OAI-PMH Identify).",
+            _pattern(r"\S+@(\S+\.)+\S+", "an e-mail address")),
+    # The grammar of an oai-identifier's repositoryIdentifier: a domain-like name.
+    Setting("HRBA_OAI_NAMESPACE", "hrba.catalogue",
+            "Namespace of the OAI-PMH identifiers, `oai:NAMESPACE:PRODUCT-ID`.",
+            _pattern(r"[a-zA-Z][a-zA-Z0-9-]*(\.[a-zA-Z][a-zA-Z0-9-]*)+",
+                     "a domain-like name such as hrba.example.org")),
+    Setting("HRBA_OAI_PAGE_SIZE", 100, "Records or headers in one OAI-PMH list response.", _positive),
     Setting("HRBA_HTTPS", False,
             "Set to 1 when users reach the app over HTTPS (behind a TLS proxy): cookies "
             "become Secure and responses carry HSTS.", lambda v: _flag(v)),

@@ -1,16 +1,17 @@
 """The store, on SQLite and on PostgreSQL: round trips, updates, transactions, migrations."""
 
 import threading
-from datetime import datetime
+from datetime import datetime, timezone
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import update
 
 from catalogue.errors import ProductNotFound, StoreError
 from catalogue.model import LanguageVersion, Link, Provenance, Status
-from catalogue.store import Store
-from catalogue.tables import Base
+from catalogue.store import HarvestQuery, Store
+from catalogue.tables import Base, ProductRow
 from tests.conftest import make_product
 
 
@@ -89,6 +90,89 @@ def test_count_and_iteration_by_status(store):
     ids = [p.id for p in store.iter_products(Status.PUBLISHED, batch_size=2)]
     assert ids == ["p0", "p2", "p4", "p6"]
     assert len(list(store.iter_products(batch_size=3))) == 7
+
+
+def _at(minute: int, second: int = 0) -> datetime:
+    return datetime(2024, 5, 1, 12, minute, second, tzinfo=timezone.utc)
+
+
+def _stamp(store: Store, stamps: dict[str, datetime]) -> None:
+    """Set `last_changed` by hand (the writer always stamps the current time)."""
+    with store.write() as writer:
+        for product_id, when in stamps.items():
+            writer.session.execute(update(ProductRow).where(ProductRow.id == product_id)
+                                   .values(last_changed=when))
+
+
+@pytest.fixture
+def harvestable(store):
+    """Six products: four published or withdrawn with known datestamps, a draft, a pending one."""
+    with store.write() as writer:
+        writer.add(make_product(id="b-report", type="report-study", agencies=("unicef",)))
+        writer.add(make_product(id="a-guide", agencies=("ohchr",), themes=("health",)))
+        writer.add(make_product(id="c-gone", status=Status.WITHDRAWN, agencies=("undp",)))
+        writer.add(make_product(id="d-later", languages=("ar",), agencies=()))
+        writer.add(make_product(id="draft", status=Status.DRAFT, agencies=("who",)))
+        writer.add(make_product(id="pending", status=Status.PENDING_REVIEW, type="toolkit"))
+    _stamp(store, {"b-report": _at(0), "a-guide": _at(0), "c-gone": _at(1),
+                   "d-later": _at(2, 30), "draft": _at(0), "pending": _at(0)})
+    return store
+
+
+def test_harvest_pages_by_datestamp_then_id_without_drafts(harvestable):
+    first = harvestable.harvest(HarvestQuery(), limit=3)
+    assert [p.id for p in first] == ["a-guide", "b-report", "c-gone"]
+    last = first[-1]
+    rest = harvestable.harvest(HarvestQuery(), after=(last.provenance.last_changed, last.id), limit=3)
+    assert [p.id for p in rest] == ["d-later"]
+    # Ties on the datestamp are broken by id, so a page may end between them.
+    after_a = harvestable.harvest(HarvestQuery(), after=(_at(0), "a-guide"))
+    assert [p.id for p in after_a] == ["b-report", "c-gone", "d-later"]
+    assert harvestable.harvest_count(HarvestQuery()) == 4
+    assert harvestable.get("c-gone").status is Status.WITHDRAWN
+
+
+@pytest.mark.parametrize("since, until, expected", [
+    (_at(0), _at(0), ["a-guide", "b-report"]),           # both bounds inclusive
+    (_at(0, 1), None, ["c-gone", "d-later"]),
+    (None, _at(2), ["a-guide", "b-report", "c-gone"]),
+    (_at(2, 30), _at(2, 30), ["d-later"]),
+    (_at(3), None, []),
+])
+def test_harvest_narrows_by_datestamp_range(harvestable, since, until, expected):
+    query = HarvestQuery(since=since, until=until)
+    assert [p.id for p in harvestable.harvest(query)] == expected
+    assert harvestable.harvest_count(query) == len(expected)
+
+
+@pytest.mark.parametrize("kind, value, expected", [
+    ("agencies", "ohchr", ["a-guide"]),
+    ("agencies", "undp", ["c-gone"]),
+    ("agencies", "who", []),                              # only a draft has it
+    ("agencies", None, ["a-guide", "b-report", "c-gone"]),  # any agency at all
+    ("themes", "health", ["a-guide"]),
+    ("languages", "ar", ["d-later"]),
+    ("type", "report-study", ["b-report"]),
+    ("type", None, ["a-guide", "b-report", "c-gone", "d-later"]),
+])
+def test_harvest_narrows_by_tag_or_type(harvestable, kind, value, expected):
+    query = HarvestQuery(kind=kind, value=value)
+    assert [p.id for p in harvestable.harvest(query)] == expected
+    assert harvestable.harvest_count(query) == len(expected)
+
+
+def test_earliest_change_and_harvested_tags_ignore_drafts(harvestable):
+    _stamp(harvestable, {"draft": _at(0).replace(hour=1)})
+    assert harvestable.earliest_change() == _at(0)
+    tags = harvestable.harvested_tags()
+    assert tags["agencies"] == {"ohchr", "unicef", "undp"}
+    assert tags["type"] == {"guidance", "report-study"}
+    assert "toolkit" not in tags["type"] and "who" not in tags["agencies"]
+
+
+def test_an_empty_catalogue_has_no_earliest_change(store):
+    assert store.earliest_change() is None
+    assert store.harvest(HarvestQuery()) == []
 
 
 def test_free_id_skips_taken_ids(store):

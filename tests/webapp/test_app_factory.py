@@ -29,6 +29,10 @@ def test_environment_overrides_defaults_and_test_config_overrides_environment(tm
     ("HRBA_PORT", "70000", "from 1 to 65535"),
     ("HRBA_THREADS", "0", "1 or more"),
     ("HRBA_LOG_LEVEL", "LOUD", "must be one of"),
+    ("HRBA_OAI_NAMESPACE", "hrba", "domain-like name"),
+    ("HRBA_OAI_NAMESPACE", "oai:hrba.org", "domain-like name"),
+    ("HRBA_ADMIN_EMAIL", "nobody", "e-mail address"),
+    ("HRBA_OAI_PAGE_SIZE", "0", "1 or more"),
 ])
 def test_a_bad_value_stops_start_up_with_a_clear_message(tmp_path, name, value, message):
     with pytest.raises(StartupError, match=message):

@@ -33,12 +33,12 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml $(wildcard webapp/translations/*/LC_MESSAGES/messages.po)
-	$(BIN)/python -m pip install --quiet -e '.[postgres]'
+	$(BIN)/python -m pip install --quiet -e '.[postgres,redis]'
 	$(BIN)/pybabel -q compile -d webapp/translations
 	@touch $@
 
 $(VENV)/.installed-test: $(BIN)/python setup.cfg pyproject.toml $(wildcard webapp/translations/*/LC_MESSAGES/messages.po)
-	$(BIN)/python -m pip install --quiet -e '.[test,postgres]'
+	$(BIN)/python -m pip install --quiet -e '.[test,postgres,redis]'
 	$(BIN)/pybabel -q compile -d webapp/translations
 	@touch $@ $(VENV)/.installed
 

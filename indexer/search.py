@@ -28,8 +28,8 @@ from indexer.snippets import snippet
 
 SORTS = ("relevance", "newest", "oldest", "title")
 MAX_PER_PAGE = 100
-MAX_DEPTH = 10_000  # page * per_page; deeper paging needs a cursor
-MAX_OFFSET = 10_000_000
+MAX_PAGE = 100_000
+MAX_OFFSET = MAX_PAGE * MAX_PER_PAGE  # the deepest result a page or cursor may start at
 MAX_QUERY_LENGTH = 1_000
 TIME_LIMIT_SECONDS = 2.0
 SAME_LANGUAGE_BOOST = 1.05
@@ -133,8 +133,8 @@ def check_request(request: SearchRequest) -> None:
         raise QueryError("page must be 1 or more")
     if request.offset is not None and not 0 <= request.offset <= MAX_OFFSET:
         raise QueryError(f"offset must be from 0 to {MAX_OFFSET}")
-    if request.offset is None and request.page * request.per_page > MAX_DEPTH:
-        raise QueryError(f"results deeper than {MAX_DEPTH} are not served by page")
+    if request.offset is None and request.page > MAX_PAGE:
+        raise QueryError(f"page must be from 1 to {MAX_PAGE}")
     unknown = set(request.filters) - set(FILTER_FACETS)
     if unknown:
         raise QueryError(f"unknown filter {sorted(unknown)[0]!r}")

@@ -86,7 +86,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from flask_wtf.csrf import CSRFProtect  # noqa: PLC0415
 
-    from webapp import api, curator, errors, feeds, headers, i18n, oai, search_ui  # noqa: PLC0415 (blueprints need the app)
+    from webapp import api, api_docs, curator, errors, feeds, headers, i18n, oai, public_access, search_ui  # noqa: PLC0415 (blueprints need the app)
 
     # Pages travel compressed (gzip, or brotli where the client takes it): field offices
     # are often on slow connections.
@@ -96,6 +96,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     app.register_blueprint(search_ui.blueprint)
     app.register_blueprint(api.blueprint)
+    app.register_blueprint(api_docs.blueprint)
     app.register_blueprint(curator.blueprint)
     app.register_blueprint(feeds.blueprint)
     app.register_blueprint(oai.blueprint)
@@ -104,6 +105,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf = CSRFProtect(app)
     csrf.exempt(api.blueprint)
     csrf.exempt(oai.blueprint)
+    public_access.init_app(app)
     errors.init_app(app)
     headers.init_app(app)
     return app

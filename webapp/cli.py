@@ -228,8 +228,10 @@ def serve_command():
     host, port = app.config["HRBA_HOST"], app.config["HRBA_PORT"]
     click.echo(f"Serving the HRBA catalogue on http://{host}:{port}/ (Ctrl-C to stop)")
     try:
+        # Behind trusted proxies, waitress leaves X-Forwarded-* for ProxyFix (public_access) to read.
         waitress.serve(app, host=host, port=port, threads=app.config["HRBA_THREADS"],
-                       ident="hrba", _quiet=True)
+                       ident="hrba", _quiet=True,
+                       clear_untrusted_proxy_headers=not app.config["HRBA_TRUSTED_PROXIES"])
     finally:
         stop.set()
 

@@ -80,6 +80,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HRBA_HTTPS", False,
             "Set to 1 when users reach the app over HTTPS (behind a TLS proxy): cookies "
             "become Secure and responses carry HSTS.", lambda v: _flag(v)),
+    Setting("HRBA_RATE_LIMIT", "300 per minute",
+            "Requests each client address may make to the API, feeds, OAI-PMH and exports "
+            "(e.g. `1000 per hour;100 per minute`).", lambda v: _rate_limit(v)),
+    Setting("HRBA_REDIS_URL", None,
+            "Redis server (e.g. redis://127.0.0.1:6379/0) that keeps rate-limit counters, so "
+            "limits hold across worker processes and hosts; default: in the process."),
+    Setting("HRBA_TRUSTED_PROXIES", 0,
+            "How many reverse proxies in front of the app to trust for the client's address "
+            "(X-Forwarded-For); 0 when clients connect directly.", lambda v: _count(v)),
     Setting("HRBA_LOG_LEVEL", "INFO", "Log level: DEBUG, INFO, WARNING or ERROR.",
             lambda v: _choice(v.upper(), ("DEBUG", "INFO", "WARNING", "ERROR"))),
 )
@@ -103,6 +112,23 @@ def _flag(value: str) -> bool:
     if lowered in ("0", "false", "no", "off"):
         return False
     raise ValueError("must be 1 or 0 (true or false)")
+
+
+def _count(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError("must be 0 or more")
+    return number
+
+
+def _rate_limit(value: str) -> str:
+    from limits import parse_many  # noqa: PLC0415
+
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ValueError("must read like `300 per minute` or `1000/hour;100/minute`") from None
+    return value
 
 
 def _choice(value: str, allowed: tuple[str, ...]) -> str:

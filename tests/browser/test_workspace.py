@@ -55,3 +55,13 @@ def test_a_wrong_password_is_announced(page, curator_email):
         page.click("form.stacked button")
     assert page.locator("[role=alert]").is_visible()
     assert page.get_attribute("#password", "aria-invalid") == "true"
+
+
+def test_the_api_docs_page_renders_the_interactive_reference(page):
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto("/api/")
+    page.locator(".swagger-ui .opblock").first.wait_for(timeout=15000)
+    operations = page.locator(".swagger-ui .opblock-summary-path").all_inner_texts()
+    assert any("/api/v1/search" in text for text in operations)
+    assert not [e for e in errors if "Content Security Policy" in e]

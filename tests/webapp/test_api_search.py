@@ -11,7 +11,7 @@ def test_all_472_products_are_searchable(client):
 
 def test_result_shape(client):
     body = client.get("/api/v1/search?q=universal+periodic+review").get_json()
-    assert set(body) == {"total", "page", "per_page", "results", "facets", "suggestion"}
+    assert set(body) == {"total", "page", "per_page", "results", "facets", "suggestion", "links"}
     result = body["results"][0]
     assert list(result) == ["id", "title", "url", "agencies", "themes", "type", "languages",
                             "year", "summary", "snippet", "score"]

@@ -13,7 +13,8 @@ class Status(str, enum.Enum):
     DRAFT = "draft"
     PENDING_REVIEW = "pending_review"
     PUBLISHED = "published"
-    WITHDRAWN = "withdrawn"
+    WITHDRAWN = "withdrawn"  # a tombstone: harvesters learn it is gone
+    REJECTED = "rejected"  # a curator said no; kept so a re-crawl does not bring it back
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,9 @@ class Provenance:
     importer: str = "manual"
     first_seen: datetime | None = None
     last_changed: datetime | None = None
+    source: str | None = None  # the crawl source or import that brought it (e.g. "ohchr-hrba")
+    canonical_url: str | None = None  # normalised URL of the product, for finding duplicates
+    file_hash: str | None = None  # SHA-256 of the product's file (PDF), for finding duplicates
 
 
 # The tag lists of a product and the vocabulary each one draws from.
@@ -79,6 +83,7 @@ class Product:
     full_text: str | None = None
     status: Status = Status.PUBLISHED
     provenance: Provenance = field(default_factory=Provenance)
+    replaced_by: str | None = None  # set when merged into another product (then withdrawn)
 
     def version(self, language: str) -> LanguageVersion | None:
         """Return the language version in `language`, if there is one."""
@@ -95,7 +100,7 @@ def content_fields(product: Product) -> dict:
     Two products with equal content fields say the same thing; importers hash this to
     tell a changed record from an unchanged one.
     """
-    skip = {"id", "status", "provenance"}
+    skip = {"id", "status", "provenance", "replaced_by"}
     data = {}
     for f in fields(product):
         if f.name in skip:

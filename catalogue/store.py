@@ -85,7 +85,9 @@ def product_from_row(row: ProductRow) -> Product:
         status=Status(row.status),
         provenance=Provenance(source_url=row.source_url, importer=row.importer,
                               first_seen=as_utc(row.first_seen),
-                              last_changed=as_utc(row.last_changed)),
+                              last_changed=as_utc(row.last_changed), source=row.source,
+                              canonical_url=row.canonical_url, file_hash=row.file_hash),
+        replaced_by=row.replaced_by,
         **{name: tuple(values) for name, values in tags.items()},
     )
 
@@ -101,6 +103,10 @@ def _fill_row(row: ProductRow, product: Product) -> None:
     row.status = product.status.value
     row.source_url = product.provenance.source_url
     row.importer = product.provenance.importer
+    row.source = product.provenance.source
+    row.canonical_url = product.provenance.canonical_url
+    row.file_hash = product.provenance.file_hash
+    row.replaced_by = product.replaced_by
     row.tags = [TagRow(kind=kind, value=value, position=position)
                 for kind in TAG_FIELDS
                 for position, value in enumerate(getattr(product, kind))]

@@ -34,6 +34,10 @@ class ProductRow(Base):
     import_hash: Mapped[str | None] = mapped_column(String(64))
     first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_changed: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    source: Mapped[str | None] = mapped_column(String(100), index=True)
+    canonical_url: Mapped[str | None] = mapped_column(Text, index=True)
+    file_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    replaced_by: Mapped[str | None] = mapped_column(String(80))
 
     tags: Mapped[list["TagRow"]] = relationship(
         back_populates="product", cascade="all, delete-orphan", order_by="TagRow.position")
@@ -148,3 +152,58 @@ class ThrottleEventRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     key: Mapped[str] = mapped_column(String(400))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RevisionRow(Base):
+    """One recorded change of a product: who, when, what they did, and the product after it.
+
+    The product before a change is the previous revision's snapshot, so every change can
+    be shown as a diff and any revision restored.
+    """
+
+    __tablename__ = "revisions"
+    __table_args__ = (Index("ix_revisions_product_id_id", "product_id", "id"),
+                      {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    product_id: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor: Mapped[str] = mapped_column(String(320))  # an account's email, or "importer:NAME"
+    action: Mapped[str] = mapped_column(String(30))  # create, edit, approve, reject, withdraw, ...
+    note: Mapped[str | None] = mapped_column(Text)  # a rejection reason, a merge target...
+    snapshot: Mapped[dict] = mapped_column(JSON)
+
+
+class ReviewFlagRow(Base):
+    """Why a product waiting for review may be a duplicate of another."""
+
+    __tablename__ = "review_flags"
+
+    product_id: Mapped[str] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), primary_key=True)
+    other_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(40), primary_key=True)  # same_url, same_file, similar_title
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+class SearchMissRow(Base):
+    """A search that found nothing: what people look for and the catalogue lacks."""
+
+    __tablename__ = "search_misses"
+
+    query_key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    query: Mapped[str] = mapped_column(Text)
+    count: Mapped[int] = mapped_column(Integer)
+    last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class VocabularyTermRow(Base):
+    """A vocabulary term added or changed by an admin, laid over the shipped files."""
+
+    __tablename__ = "vocabulary_terms"
+
+    vocabulary: Mapped[str] = mapped_column(String(40), primary_key=True)
+    term_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    data: Mapped[dict] = mapped_column(JSON)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    changed_by: Mapped[str] = mapped_column(String(320))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+import json
 
+from flask import Blueprint, Response, request
+
+from indexer.errors import QueryError
 from indexer.search import search
 from indexer.suggest import suggest
 from webapp.presenters import results_json
@@ -11,6 +14,9 @@ from webapp.search_params import search_request_from
 from webapp.services import services
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+
+# The OpenSearch suggestions format: [query, [completions]] (browsers' search boxes read it).
+OPENSEARCH_SUGGESTIONS = "application/x-suggestions+json"
 
 
 @blueprint.get("/search")
@@ -23,8 +29,14 @@ def search_products():
 
 @blueprint.get("/suggest")
 def suggest_queries():
-    """Complete what the user has typed: `q` (the words so far), `lang`."""
+    """Complete what the user has typed: `q` (the words so far), `lang`; with
+    `format=opensearch`, as OpenSearch suggestions (`[q, [completions]]`)."""
+    form = request.args.get("format", "")
+    if form not in ("", "opensearch"):
+        raise QueryError("format must be opensearch, or left out")
     hub = services()
     q = request.args.get("q", "")[:200]
-    return {"q": q, "suggestions": suggest(hub.index, q, hub.vocabularies,
-                                            language=request.args.get("lang", "en"))}
+    suggestions = suggest(hub.index, q, hub.vocabularies, language=request.args.get("lang", "en"))
+    if form == "opensearch":
+        return Response(json.dumps([q, suggestions], ensure_ascii=False), content_type=OPENSEARCH_SUGGESTIONS)
+    return {"q": q, "suggestions": suggestions}

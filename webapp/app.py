@@ -15,6 +15,10 @@ from webapp import settings
 from webapp.services import init_app as init_services
 
 SECRET_KEY_FILE = "secret_key"
+# What the app serves that compresses well (the exports add their own types).
+COMPRESSED_TYPES = ("text/html", "text/css", "text/plain", "text/javascript", "application/javascript",
+                    "application/json", "application/xml", "text/xml", "application/atom+xml",
+                    "application/opensearchdescription+xml", "application/x-suggestions+json")
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -86,18 +90,23 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from flask_wtf.csrf import CSRFProtect  # noqa: PLC0415
 
-    from webapp import api, curator, errors, feeds, headers, i18n, search_ui  # noqa: PLC0415 (blueprints need the app)
+    from webapp import api, curator, discovery, errors, exports, feeds, headers, i18n, search_ui  # noqa: PLC0415 (blueprints need the app)
 
     # Pages travel compressed (gzip, or brotli where the client takes it): field offices
     # are often on slow connections.
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
     app.config.setdefault("COMPRESS_MIN_SIZE", 1024)
+    app.config.setdefault("COMPRESS_MIMETYPES", [*COMPRESSED_TYPES, *exports.MEDIA_TYPES])
+    # Streamed exports are compressed as they go, a chunk at a time, the same two ways.
+    app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["br", "gzip"])
     Compress(app)
     i18n.init_app(app)
     app.register_blueprint(search_ui.blueprint)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(curator.blueprint)
     app.register_blueprint(feeds.blueprint)
+    app.register_blueprint(exports.blueprint)
+    app.register_blueprint(discovery.blueprint)
     # Every unsafe request (POST, PUT, PATCH, DELETE) must carry the session's CSRF token.
     csrf = CSRFProtect(app)
     csrf.exempt(api.blueprint)

@@ -304,6 +304,17 @@ class Store:
                 return
             after = batch[-1].id
 
+    def published_stamps(self, offset: int = 0, limit: int | None = None) -> list[tuple[str, datetime | None]]:
+        """Return (id, last change) of the published products in id order, `limit` from `offset`.
+
+        Light: no tags, versions or text (for sitemaps of any size).
+        """
+        query = select(ProductRow.id, ProductRow.last_changed) \
+            .where(ProductRow.status == Status.PUBLISHED.value).order_by(ProductRow.id) \
+            .offset(offset).limit(limit)
+        with self.read() as session:
+            return [(row.id, as_utc(row.last_changed)) for row in session.execute(query)]
+
     def newest(self, limit: int = 5) -> list[Product]:
         """Return the published products added to the catalogue most recently."""
         query = select(ProductRow).where(ProductRow.status == Status.PUBLISHED.value) \

@@ -6,9 +6,10 @@ parameters and renders documents (built in `webapp.api_documents`).
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
-from flask import Blueprint, request
+from flask import Blueprint, Response, request
 from werkzeug.exceptions import Gone, NotFound
 
 from catalogue import link_checks
@@ -24,6 +25,8 @@ from webapp.services import services
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
 LANGUAGES = documents.LANGUAGES
+# The OpenSearch suggestions format: [query, [completions]] (browsers' search boxes read it).
+OPENSEARCH_SUGGESTIONS = "application/x-suggestions+json"
 
 
 def _language() -> str:
@@ -99,10 +102,17 @@ def vocabulary(name: str):
 
 @blueprint.get("/suggest")
 def suggest_queries():
-    """Complete what the user has typed: `q` (the words so far), `lang`."""
+    """Complete what the user has typed: `q` (the words so far), `lang`; with
+    `format=opensearch`, as OpenSearch suggestions (`[q, [completions]]`)."""
+    form = request.args.get("format", "")
+    if form not in ("", "opensearch"):
+        raise QueryError("format must be opensearch, or left out")
     hub = services()
     q = request.args.get("q", "")[:200]
-    return {"q": q, "suggestions": suggest(hub.index, q, hub.vocabularies, language=_language())}
+    suggestions = suggest(hub.index, q, hub.vocabularies, language=_language())
+    if form == "opensearch":
+        return Response(json.dumps([q, suggestions], ensure_ascii=False), content_type=OPENSEARCH_SUGGESTIONS)
+    return {"q": q, "suggestions": suggestions}
 
 
 @blueprint.get("/openapi.json")

@@ -15,6 +15,10 @@ from webapp import settings
 from webapp.services import init_app as init_services
 
 SECRET_KEY_FILE = "secret_key"
+# What the app serves that compresses well (the exports add their own types).
+COMPRESSED_TYPES = ("text/html", "text/css", "text/plain", "text/javascript", "application/javascript",
+                    "application/json", "application/xml", "text/xml", "application/atom+xml",
+                    "application/opensearchdescription+xml", "application/x-suggestions+json")
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -86,12 +90,16 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from flask_wtf.csrf import CSRFProtect  # noqa: PLC0415
 
-    from webapp import api, api_docs, curator, errors, feeds, headers, i18n, oai, public_access, search_ui  # noqa: PLC0415 (blueprints need the app)
+    from webapp import (api, api_docs, curator, discovery, errors, exports, feeds, headers,  # noqa: PLC0415
+                        i18n, oai, public_access, search_ui)  # (blueprints need the app)
 
     # Pages travel compressed (gzip, or brotli where the client takes it): field offices
     # are often on slow connections.
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
     app.config.setdefault("COMPRESS_MIN_SIZE", 1024)
+    app.config.setdefault("COMPRESS_MIMETYPES", [*COMPRESSED_TYPES, *exports.MEDIA_TYPES])
+    # Streamed exports are compressed as they go, a chunk at a time, the same two ways.
+    app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["br", "gzip"])
     Compress(app)
     i18n.init_app(app)
     app.register_blueprint(search_ui.blueprint)
@@ -100,6 +108,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(curator.blueprint)
     app.register_blueprint(feeds.blueprint)
     app.register_blueprint(oai.blueprint)
+    app.register_blueprint(exports.blueprint)
+    app.register_blueprint(discovery.blueprint)
     # Every unsafe request (POST, PUT, PATCH, DELETE) must carry the session's CSRF token,
     # but for the read-only machine interfaces (OAI-PMH allows POST for long requests).
     csrf = CSRFProtect(app)

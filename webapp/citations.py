@@ -1,14 +1,25 @@
-"""Cite and describe a product: BibTeX, RIS, CSV rows, schema.org JSON-LD, Dublin Core."""
+"""Cite and describe products: BibTeX, RIS, CSV, JSON Lines, schema.org JSON-LD, Dublin Core.
+
+Each export format writes one product at a time (`Format.entry`), so the citation of one
+product and the streamed export of a whole result list share the same code (`render`).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator
 
 from catalogue.model import Product
 from catalogue.vocabularies import Vocabularies
 
-CSV_FIELDS = ("id", "title", "agencies", "type", "year", "languages", "themes", "regions", "url", "summary")
+CSV_FIELDS = ("id", "title", "agencies", "type", "year", "languages", "themes", "regions", "stages",
+              "url", "page_url", "summary")
+# A spreadsheet reads a cell starting with one of these as a formula ("CSV injection", OWASP):
+# such cells get a leading apostrophe, which spreadsheets show as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _agency_names(product: Product, vocabularies: Vocabularies) -> list[str]:
@@ -53,19 +64,86 @@ def ris(product: Product, vocabularies: Vocabularies) -> str:
         lines.append(("AB", product.summary))
     lines.append(("ID", product.id))
     lines.append(("ER", ""))
-    return "".join(f"{tag}  - {value}\r\n" for tag, value in lines)
+    # A line break inside a value would start a line without a tag (or end the record).
+    return "".join(f"{tag}  - {' '.join(value.split())}\r\n" for tag, value in lines)
 
 
-def csv_rows(products: list[Product]) -> str:
-    """Return CSV (with a header) describing `products`, one row each."""
+def _csv_line(values: Iterable[object]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_FIELDS)
-    for p in products:
-        writer.writerow([p.id, p.title, "; ".join(p.agencies), p.type, p.year or "",
-                         "; ".join(p.languages), "; ".join(p.themes), "; ".join(p.regions),
-                         p.url or "", p.summary])
+    csv.writer(out).writerow(values)  # RFC 4180: quoted as needed, CRLF line ends
     return out.getvalue()
+
+
+def safe_cell(value: object) -> object:
+    """Return `value` so that no spreadsheet runs it as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_row(product: Product, page_url: str) -> str:
+    """Return one CSV row (in the order of CSV_FIELDS) describing `product`."""
+    values = [product.id, product.title, "; ".join(product.agencies), product.type, product.year or "",
+              "; ".join(product.languages), "; ".join(product.themes), "; ".join(product.regions),
+              "; ".join(product.stages), product.url or "", page_url, product.summary]
+    return _csv_line(safe_cell(value) for value in values)
+
+
+def json_record(product: Product, page_url: str) -> dict:
+    """Return every public field of `product` as plain data (one line of a JSON Lines export)."""
+    return {
+        "id": product.id, "title": product.title, "summary": product.summary, "type": product.type,
+        "agencies": list(product.agencies), "themes": list(product.themes),
+        "languages": list(product.languages), "regions": list(product.regions),
+        "stages": list(product.stages), "year": product.year, "url": product.url,
+        "links": [{"url": link.url, "label": link.label} for link in product.links],
+        "versions": [{"language": v.language, "title": v.title, "url": v.url} for v in product.versions],
+        "page_url": page_url,
+    }
+
+
+@dataclass(frozen=True)
+class Format:
+    """An export format: its media type, how a file starts and how each product is written."""
+
+    name: str  # as links show it
+    content_type: str
+    extension: str
+    entry: Callable[[Product, Vocabularies, str], str]  # (product, vocabularies, page URL)
+    header: str = ""  # written once, before the first entry
+    separator: str = ""  # written between two entries
+
+
+FORMATS: dict[str, Format] = {
+    "csv": Format("CSV", "text/csv; charset=utf-8", "csv",
+                  lambda product, vocabularies, page_url: csv_row(product, page_url),
+                  header=_csv_line(CSV_FIELDS)),
+    # JSON Lines (one object a line) under the media type most tools know it by (ndjson).
+    "jsonl": Format("JSON Lines", "application/x-ndjson", "jsonl",
+                    lambda product, vocabularies, page_url:
+                    json.dumps(json_record(product, page_url), ensure_ascii=False) + "\n"),
+    "bibtex": Format("BibTeX", "application/x-bibtex; charset=utf-8", "bib",
+                     lambda product, vocabularies, page_url: bibtex(product, vocabularies),
+                     separator="\n"),
+    "ris": Format("RIS", "application/x-research-info-systems; charset=utf-8", "ris",
+                  lambda product, vocabularies, page_url: ris(product, vocabularies),
+                  separator="\r\n"),
+}
+
+
+def render(kind: str, products: Iterable[Product], vocabularies: Vocabularies,
+           page_url: Callable[[str], str]) -> Iterator[str]:
+    """Yield the export `kind` of `products` a piece at a time: the header, then each entry.
+
+    `page_url` gives the address of a product's page from its id. `products` may be a
+    generator: nothing is held but the product being written.
+    """
+    export = FORMATS[kind]
+    if export.header:
+        yield export.header
+    for number, product in enumerate(products):
+        yield (export.separator if number else "") + export.entry(product, vocabularies,
+                                                                   page_url(product.id))
 
 
 def json_ld(product: Product, vocabularies: Vocabularies, page_url: str) -> dict:

@@ -37,6 +37,16 @@ def language_links() -> list[tuple[str, str, str]]:
             for code in LANGUAGES]
 
 
+def language_alternates() -> list[tuple[str, str]]:
+    """Return (hreflang, absolute URL) of every language version of this page, "x-default"
+    first (the address without `lang`, which follows the browser's language)."""
+    base = request.root_url.rstrip("/") + request.path
+    args = [(k, v) for k, values in request.args.lists() if k != "lang" for v in values]
+    plain = base + ("?" + urlencode(args) if args else "")
+    return [("x-default", plain)] + [(code, base + "?" + urlencode(args + [("lang", code)]))
+                                     for code in LANGUAGES]
+
+
 def init_app(app: Flask) -> None:
     """Install Flask-Babel and the template variables every page needs."""
     Babel(app, locale_selector=select_language)
@@ -47,4 +57,5 @@ def init_app(app: Flask) -> None:
         return {"ui_lang": language,
                 "text_direction": Locale.parse(language).text_direction,
                 "language_links": language_links(),
+                "language_alternates": language_alternates(),
                 "format_date": format_date}

@@ -125,8 +125,16 @@ def _suggest_path() -> dict:
         "operationId": "suggest", "summary": "Complete what a user has typed",
         "parameters": [_param("q", "The words so far (the last one may be partial).",
                               {"type": "string"}),
+                       _param("format", "`opensearch` for the OpenSearch suggestions format, "
+                              "`[query, [completions]]`, that browsers' search boxes read.",
+                              {"type": "string", "enum": ["opensearch"]}),
                        SEARCH_PARAMETERS[-3], SEARCH_PARAMETERS[-1]],
-        "responses": {"200": _ok("Suggestions", "Completions, best first."), **COMMON_ERRORS}}}
+        "responses": {"200": {"description": "Completions, best first.", "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Suggestions"}},
+            "application/x-suggestions+json": {"schema": {
+                "type": "array", "minItems": 2, "maxItems": 2,
+                "description": "The query, then the list of completions."}}}},
+            **COMMON_ERRORS}}}
 
 
 def _openapi_path() -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import url_for
 from flask_babel import gettext as _
 
 from indexer.search import FACET_VOCABULARIES, SearchResults
@@ -76,3 +77,8 @@ def report_kinds() -> dict[str, str]:
             "wrong_details": _("Details are wrong (title, agency, year, themes...)"),
             "missing_version": _("A language version is missing"),
             "other": _("Something else")}
+
+
+def product_url(product_id: str) -> str:
+    """Return the absolute address of a product's page."""
+    return url_for("search.product_page", product_id=product_id, _external=True)

@@ -15,12 +15,12 @@ from catalogue import link_checks, reports, throttle
 from catalogue.errors import ProductNotFound, ValidationError
 from catalogue.model import Status
 from indexer.errors import IndexUnavailableError
-from webapp import citations
+from webapp import citations, exports
 
 from indexer.search import search, similar
 from webapp.i18n import current_language
 from webapp.auth import client_address
-from webapp.presenters import chips, facet_names, facets_for_page, report_kinds
+from webapp.presenters import chips, facet_names, facets_for_page, product_url, report_kinds
 from webapp.search_params import query_string, search_request_from
 from webapp.services import services
 
@@ -44,6 +44,7 @@ def index():
         suggestion_url="?" + query_string(wanted, q=results.suggestion or "", page=1),
         json_url="/api/v1/search?" + query_string(wanted),
         atom_url="/search.atom?" + query_string(wanted, page=1, per_page=20),
+        export_links=exports.export_links(wanted), export_note=exports.export_note(results.total),
         page_url=lambda page: "?" + query_string(wanted, page=page),
         home=home, newest=hub.store.newest(5) if home else (),
         core_products=CORE_PRODUCTS if home else (),
@@ -54,12 +55,6 @@ def index():
 # The two products every newcomer to HRBA should start from.
 CORE_PRODUCTS = ("the-human-rights-based-approach-to-development-cooperation-towards-a-common",
                  "the-un-common-learning-package-on-hrba")
-
-EXPORTS = {
-    "bibtex": ("application/x-bibtex; charset=utf-8", "bib", citations.bibtex),
-    "ris": ("application/x-research-info-systems; charset=utf-8", "ris", citations.ris),
-    "csv": ("text/csv; charset=utf-8", "csv", lambda product, _: citations.csv_rows([product])),
-}
 
 
 def _published(product_id: str):
@@ -87,7 +82,7 @@ def _render_product(product, *, report_errors=None, report_form=None, status: in
         related = similar(hub.index, product.id, hub.vocabularies)
     except IndexUnavailableError:
         related = ()  # the page still shows the product itself
-    page_url = url_for("search.product_page", product_id=product.id, _external=True)
+    page_url = product_url(product.id)
     # JSON inside <script>: "</" must not close the element.
     linked_data = json.dumps(citations.json_ld(product, hub.vocabularies, page_url),
                              ensure_ascii=False).replace("</", "<\\/")
@@ -95,7 +90,7 @@ def _render_product(product, *, report_errors=None, report_form=None, status: in
     page = render_template(
         "search/product.html", product=product, related=related,
         vocabularies=hub.vocabularies, linked_data=Markup(linked_data),
-        dublin_core=citations.dublin_core(product, hub.vocabularies), exports=EXPORTS,
+        dublin_core=citations.dublin_core(product, hub.vocabularies), exports=citations.FORMATS,
         checks=link_checks.checks_for(hub.store, urls), report_kinds=report_kinds(),
         report_errors=report_errors or {}, report_form=report_form or {})
     return page, status
@@ -130,10 +125,11 @@ def report_problem(product_id: str):
 
 @blueprint.get("/products/<product_id>/export/<kind>")
 def product_export(product_id: str, kind: str):
-    """Download one product's citation as BibTeX, RIS or CSV."""
-    if kind not in EXPORTS:
-        raise NotFound(f"no export called {kind!r}; try {', '.join(EXPORTS)}")
+    """Download one product's citation or record: BibTeX, RIS, CSV or JSON Lines."""
+    if kind not in citations.FORMATS:
+        raise NotFound(f"no export called {kind!r}; try {', '.join(citations.FORMATS)}")
     product = _published(product_id)
-    mimetype, extension, render = EXPORTS[kind]
-    return Response(render(product, services().vocabularies), content_type=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{product.id}.{extension}"'})
+    export = citations.FORMATS[kind]
+    body = "".join(citations.render(kind, [product], services().vocabularies, product_url))
+    return Response(body, content_type=export.content_type,
+                    headers={"Content-Disposition": f'attachment; filename="{product.id}.{export.extension}"'})

@@ -59,7 +59,7 @@ def test_the_changes_feed_is_newest_first(client, app):
 
 def test_the_results_page_links_its_feed_and_its_json_twin(client):
     soup = BeautifulSoup(client.get("/?q=water&agency=unicef").data, "html.parser")
-    alternates = {link["type"]: link["href"] for link in soup.find_all("link", rel="alternate")}
+    alternates = {link["type"]: link["href"] for link in soup.find_all("link", rel="alternate", type=True)}
     assert alternates["application/atom+xml"] == "/search.atom?q=water&agency=unicef"
     assert alternates["application/json"] == "/api/v1/search?q=water&agency=unicef"
     visible = {a["href"] for a in soup.select(".machine-links a")}

@@ -38,3 +38,11 @@ class ImportFileError(CatalogueError):
 
 class AccountError(CatalogueError):
     """An account cannot be created or changed (unknown user, taken email, bad role)."""
+
+
+class EditConflict(CatalogueError):
+    """The product changed since the editor loaded it; saving would lose someone's work."""
+
+
+class WorkflowError(CatalogueError):
+    """The action does not apply to the product in its current state (e.g. approve a published one)."""

@@ -95,3 +95,14 @@ def count_open(store: Store) -> int:
     with store.read() as session:
         return session.scalar(select(func.count()).select_from(ReportRow)
                               .where(ReportRow.status == "open"))
+
+
+def resolve_report(store: Store, report_id: int, curator: str, resolution: str) -> bool:
+    """Close an open report, recording who closed it and how; False if none was open."""
+    with store.write() as writer:
+        row = writer.session.get(ReportRow, report_id)
+        if row is None or row.status != "open":
+            return False
+        row.status, row.resolved_at, row.resolved_by = "resolved", utcnow(), curator
+        row.resolution = (resolution or "").strip()[:MAX_MESSAGE] or None
+        return True

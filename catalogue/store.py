@@ -7,6 +7,7 @@ for the lock instead of losing each other's updates (see the RESEARCH notes on S
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import replace
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -20,8 +21,9 @@ from sqlalchemy import create_engine
 
 from catalogue.errors import ProductNotFound, StoreError
 from catalogue.ids import unique_id
-from catalogue.model import TAG_FIELDS, LanguageVersion, Link, Product, Provenance, Status
-from catalogue.tables import ChangeRow, ProductRow, TagRow, VersionRow
+from catalogue.model import (TAG_FIELDS, LanguageVersion, Link, Product, Provenance, Status,
+                             content_fields)
+from catalogue.tables import ChangeRow, ProductRow, RevisionRow, TagRow, VersionRow
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -92,6 +94,31 @@ def product_from_row(row: ProductRow) -> Product:
     )
 
 
+def snapshot(product: Product) -> dict:
+    """Return the product as plain JSON data: everything a revision must restore."""
+    data = content_fields(product)
+    data.update(id=product.id, status=product.status.value, replaced_by=product.replaced_by,
+                source_url=product.provenance.source_url, source=product.provenance.source,
+                canonical_url=product.provenance.canonical_url,
+                file_hash=product.provenance.file_hash)
+    return data
+
+
+def product_from_snapshot(data: dict, current: Product) -> Product:
+    """Return `current` with the content and status a revision's snapshot recorded."""
+    fields = {name: data[name] for name in content_fields(current) if name in data}
+    for name, value in list(fields.items()):
+        if name == "links":
+            fields[name] = tuple(Link(**item) for item in value)
+        elif name == "versions":
+            fields[name] = tuple(LanguageVersion(**item) for item in value)
+        elif isinstance(value, list):
+            fields[name] = tuple(value)
+    provenance = replace(current.provenance, source_url=data.get("source_url"))
+    return replace(current, **fields, status=Status(data.get("status", current.status.value)),
+                   replaced_by=data.get("replaced_by"), provenance=provenance)
+
+
 def _fill_row(row: ProductRow, product: Product) -> None:
     row.title = product.title
     row.summary = product.summary
@@ -115,7 +142,8 @@ def _fill_row(row: ProductRow, product: Product) -> None:
                     for v in product.versions]
 
 
-def _loaded():
+def eager_options():
+    """Eager-load options for a product row: its tags and versions."""
     return (selectinload(ProductRow.tags), selectinload(ProductRow.versions))
 
 
@@ -164,7 +192,7 @@ class Writer:
 
         On SQLite the whole write transaction already holds the write lock.
         """
-        row = self.session.get(ProductRow, product_id, options=_loaded(),
+        row = self.session.get(ProductRow, product_id, options=eager_options(),
                                with_for_update=for_update or None)
         if row is None:
             raise ProductNotFound(product_id)
@@ -178,8 +206,9 @@ class Writer:
         return unique_id(base, self._taken)
 
     def add(self, product: Product, *, origin_key: str | None = None,
-            import_hash: str | None = None) -> Product:
-        """Insert a new product; its id must be free."""
+            import_hash: str | None = None, actor: str = "system", action: str = "create",
+            note: str | None = None) -> Product:
+        """Insert a new product; its id must be free. The change is recorded as a revision."""
         if self._taken(product.id):
             raise StoreError(f"a product with id {product.id!r} already exists")
         now = utcnow()
@@ -189,11 +218,17 @@ class Writer:
         self.session.add(row)
         self._changed(product.id, now)
         self.session.flush()
-        return product_from_row(row)
+        stored = product_from_row(row)
+        self._revision(stored, now, actor, action, note)
+        return stored
 
-    def update(self, product: Product, *, import_hash: str | None = None) -> Product:
-        """Replace the stored content of an existing product and stamp `last_changed`."""
-        row = self.session.get(ProductRow, product.id, options=_loaded())
+    def update(self, product: Product, *, import_hash: str | None = None, actor: str = "system",
+               action: str = "edit", note: str | None = None) -> Product:
+        """Replace the stored content of an existing product and stamp `last_changed`.
+
+        The change is recorded as a revision (who, what, and the product after it).
+        """
+        row = self.session.get(ProductRow, product.id, options=eager_options())
         if row is None:
             raise ProductNotFound(product.id)
         _fill_row(row, product)
@@ -202,7 +237,14 @@ class Writer:
         row.last_changed = utcnow()
         self._changed(product.id, row.last_changed)
         self.session.flush()
-        return product_from_row(row)
+        stored = product_from_row(row)
+        self._revision(stored, row.last_changed, actor, action, note)
+        return stored
+
+    def _revision(self, product: Product, when: datetime, actor: str, action: str,
+                  note: str | None) -> None:
+        self.session.add(RevisionRow(product_id=product.id, at=when, actor=actor[:320],
+                                     action=action, note=note, snapshot=snapshot(product)))
 
     def _changed(self, product_id: str, when: datetime) -> None:
         """Record the change in the outbox, in this same transaction."""
@@ -211,7 +253,7 @@ class Writer:
     def by_origin(self, origin_key: str) -> tuple[Product, str | None] | None:
         """Return the product imported from `origin_key` and its import hash, if any."""
         row = self.session.scalars(
-            select(ProductRow).where(ProductRow.origin_key == origin_key).options(*_loaded())
+            select(ProductRow).where(ProductRow.origin_key == origin_key).options(*eager_options())
         ).one_or_none()
         return (product_from_row(row), row.import_hash) if row else None
 
@@ -276,7 +318,7 @@ class Store:
     def get(self, product_id: str) -> Product:
         """Return the product with `product_id`; raise ProductNotFound if none."""
         with self.read() as session:
-            row = session.get(ProductRow, product_id, options=_loaded())
+            row = session.get(ProductRow, product_id, options=eager_options())
             if row is None:
                 raise ProductNotFound(product_id)
             return product_from_row(row)
@@ -294,7 +336,7 @@ class Store:
         after = ""
         while True:
             query = select(ProductRow).where(ProductRow.id > after).order_by(ProductRow.id) \
-                .limit(batch_size).options(*_loaded())
+                .limit(batch_size).options(*eager_options())
             if status is not None:
                 query = query.where(ProductRow.status == status.value)
             with self.read() as session:
@@ -318,7 +360,7 @@ class Store:
     def newest(self, limit: int = 5) -> list[Product]:
         """Return the published products added to the catalogue most recently."""
         query = select(ProductRow).where(ProductRow.status == Status.PUBLISHED.value) \
-            .order_by(ProductRow.first_seen.desc(), ProductRow.id).limit(limit).options(*_loaded())
+            .order_by(ProductRow.first_seen.desc(), ProductRow.id).limit(limit).options(*eager_options())
         with self.read() as session:
             return [product_from_row(row) for row in session.scalars(query)]
 
@@ -329,7 +371,7 @@ class Store:
             for start in range(0, len(product_ids), 500):
                 chunk = product_ids[start:start + 500]
                 rows = session.scalars(select(ProductRow).where(ProductRow.id.in_(chunk))
-                                       .options(*_loaded()))
+                                       .options(*eager_options()))
                 found.update({row.id: product_from_row(row) for row in rows})
         return found
 
@@ -357,7 +399,7 @@ class Store:
             conditions.append(or_(ProductRow.last_changed > changed,
                                   and_(ProductRow.last_changed == changed, ProductRow.id > product_id)))
         statement = select(ProductRow).where(*conditions) \
-            .order_by(ProductRow.last_changed, ProductRow.id).limit(limit).options(*_loaded())
+            .order_by(ProductRow.last_changed, ProductRow.id).limit(limit).options(*eager_options())
         with self.read() as session:
             return [product_from_row(row) for row in session.scalars(statement)]
 
@@ -388,12 +430,12 @@ class Store:
         """Return the product whose title is exactly `title`, if there is one."""
         with self.read() as session:
             row = session.scalars(select(ProductRow).where(ProductRow.title == title)
-                                  .options(*_loaded()).limit(1)).first()
+                                  .options(*eager_options()).limit(1)).first()
             return product_from_row(row) if row else None
 
     def recently_changed(self, limit: int = 50) -> list[Product]:
         """Return the published products changed most recently, newest first."""
         query = select(ProductRow).where(ProductRow.status == Status.PUBLISHED.value) \
-            .order_by(ProductRow.last_changed.desc(), ProductRow.id).limit(limit).options(*_loaded())
+            .order_by(ProductRow.last_changed.desc(), ProductRow.id).limit(limit).options(*eager_options())
         with self.read() as session:
             return [product_from_row(row) for row in session.scalars(query)]

@@ -90,8 +90,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from flask_wtf.csrf import CSRFProtect  # noqa: PLC0415
 
-    from webapp import (api, api_docs, curator, discovery, errors, exports, feeds, headers,  # noqa: PLC0415
-                        i18n, oai, public_access, search_ui)  # (blueprints need the app)
+    from webapp import (api, api_docs, auth, curator, curator_admin, curator_products,  # noqa: PLC0415
+                        curator_review, discovery, errors, exports, feeds, headers, i18n, oai,
+                        public_access, search_ui)  # (blueprints need the app)
 
     # Pages travel compressed (gzip, or brotli where the client takes it): field offices
     # are often on slow connections.
@@ -106,6 +107,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api.blueprint)
     app.register_blueprint(api_docs.blueprint)
     app.register_blueprint(curator.blueprint)
+    app.register_blueprint(curator_products.blueprint)
+    app.register_blueprint(curator_review.blueprint)
+    app.register_blueprint(curator_admin.blueprint)
     app.register_blueprint(feeds.blueprint)
     app.register_blueprint(oai.blueprint)
     app.register_blueprint(exports.blueprint)
@@ -116,6 +120,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.exempt(api.blueprint)
     csrf.exempt(oai.blueprint)
     public_access.init_app(app)
+    auth.init_app(app)
     errors.init_app(app)
     headers.init_app(app)
     return app

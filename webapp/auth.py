@@ -92,9 +92,26 @@ def log_in(account: Account) -> None:
     session["epoch"] = account.session_epoch
 
 
-def log_out() -> None:
-    """End this session."""
+def log_out(everywhere: bool = False) -> None:
+    """End this session (and, with `everywhere`, every other session of the account)."""
+    account = current_account()
+    if everywhere and account is not None:
+        accounts.end_sessions(services().store, account.email)
     session.clear()
+
+
+def verify_password(email: str, password: str) -> bool:
+    """Tell whether `password` is the account's (no throttling: for signed-in users)."""
+    found = accounts.find_account(services().store, email)
+    try:
+        return bool(found) and HASHER.verify(found[1], password[:MAX_PASSWORD])
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def init_app(app) -> None:
+    """Let templates ask who is signed in."""
+    app.context_processor(lambda: {"current_account": current_account})
 
 
 def current_account() -> Account | None:

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from werkzeug.exceptions import Gone, NotFound, TooManyRequests
 
-from catalogue import link_checks, reports, throttle
+from catalogue import link_checks, reports, search_misses, throttle
 from catalogue.errors import ProductNotFound, ValidationError
 from catalogue.model import Status
 from indexer.errors import IndexUnavailableError
@@ -33,6 +33,8 @@ def index():
     wanted = search_request_from(request.args, language=current_language())
     hub = services()
     results = search(hub.index, wanted, hub.vocabularies)
+    if not results.total and wanted.q.strip() and not wanted.filters and wanted.page == 1:
+        search_misses.record_miss(hub.store, wanted.q)  # for the curators' worklist
     home = not (wanted.q.strip() or wanted.filters or wanted.year_from or wanted.year_to
                 or wanted.un_system is not None or wanted.page > 1 or wanted.sort)
     return render_template(

@@ -165,14 +165,14 @@ def _save(writer: Writer, product: Product, key: str) -> tuple[str, str]:
     found = writer.by_origin(key)
     if found is None:
         product = product.with_changes(id=writer.free_id(product.id))
-        writer.add(product, origin_key=key, import_hash=digest)
+        writer.add(product, origin_key=key, import_hash=digest, actor=f"importer:{IMPORTER}")
         return "added", product.id
     stored, stored_digest = found
     if stored_digest == digest:
         return "unchanged", stored.id
     # Keep what the catalogue decided (id, status, first seen); take the new content.
     updated = product.with_changes(id=stored.id, status=stored.status)
-    writer.update(updated, import_hash=digest)
+    writer.update(updated, import_hash=digest, actor=f"importer:{IMPORTER}")
     return "updated", stored.id
 
 
@@ -265,7 +265,7 @@ class CorpusImporter:
             outcome = "unchanged"
         else:
             with writer.savepoint():
-                writer.update(candidate)
+                writer.update(candidate, actor=f"importer:{IMPORTER}", note="language version")
             outcome = "updated"
         report.record(line.source, line.number, outcome, kind="version",
                       product_id=stored.id, title=title)

@@ -1,0 +1,81 @@
+"""Read the curators' product form into a Product (validation proper is the catalogue's)."""
+
+from __future__ import annotations
+
+from werkzeug.datastructures import MultiDict
+
+from catalogue.errors import ValidationError
+from catalogue.model import TAG_FIELDS, LanguageVersion, Link, Product, Provenance, Status
+
+MAX_ROWS = 40  # language versions or links in one form
+
+
+def _text(form: MultiDict, name: str) -> str:
+    return form.get(name, "").replace("\r\n", "\n").strip()
+
+
+def _optional(form: MultiDict, name: str) -> str | None:
+    return _text(form, name) or None
+
+
+def _rows(form: MultiDict, prefix: str, names: tuple[str, ...]) -> list[dict]:
+    """Return the filled rows of a repeated group (`version-3-title`...), minus removed ones."""
+    rows = []
+    for n in range(MAX_ROWS):
+        row = {name: _text(form, f"{prefix}-{n}-{name}") for name in names}
+        if any(row.values()) and not form.get(f"{prefix}-{n}-remove"):
+            rows.append(row)
+    return rows
+
+
+def product_from_form(form: MultiDict, current: Product | None = None) -> Product:
+    """Build the product a curator's form describes; raise ValidationError on unreadable values."""
+    errors: dict[str, list[str]] = {}
+    year = None
+    if raw := _text(form, "year"):
+        try:
+            year = int(raw)
+        except ValueError:
+            errors["year"] = ["must be a year such as 2015"]
+    versions = tuple(LanguageVersion(language=r["language"], title=r["title"], url=r["url"] or None,
+                                     summary=r["summary"] or None)
+                     for r in _rows(form, "version", ("language", "title", "url", "summary")))
+    links = tuple(Link(url=r["url"], label=r["label"]) for r in _rows(form, "link", ("url", "label")))
+    if any(not link.url for link in links):
+        errors["links"] = ["every link needs an address"]
+    tags = {name: tuple(dict.fromkeys(v for v in form.getlist(name) if v)) for name in TAG_FIELDS}
+    if errors:
+        raise ValidationError(errors)
+    return Product(
+        id=(current.id if current else _text(form, "id")), title=_text(form, "title"),
+        type=_text(form, "type"), summary=_text(form, "summary"), year=year,
+        url=_optional(form, "url"), links=links, versions=versions,
+        full_text=_optional(form, "full_text"),
+        status=current.status if current else Status.PENDING_REVIEW if form.get("pending") else Status.PUBLISHED,
+        provenance=current.provenance if current else Provenance(importer="curator"),
+        **tags)
+
+
+def form_from_product(product: Product | None) -> dict:
+    """Return the values to fill a form with (plain data for the template)."""
+    if product is None:
+        return {"tags": {name: () for name in TAG_FIELDS}, "versions": [], "links": []}
+    return {"id": product.id, "title": product.title, "type": product.type, "summary": product.summary,
+            "year": product.year or "", "url": product.url or "", "full_text": product.full_text or "",
+            "tags": {name: getattr(product, name) for name in TAG_FIELDS},
+            "versions": [vars(v) for v in product.versions],
+            "links": [vars(link) for link in product.links]}
+
+
+def form_values(form: MultiDict) -> dict:
+    """Return what the curator typed, to show the form again after an error."""
+    def rows(prefix, names):
+        return [{name: form.get(f"{prefix}-{n}-{name}", "") for name in names}
+                for n in range(MAX_ROWS)
+                if any(form.get(f"{prefix}-{n}-{name}") for name in names)]
+    return {"id": form.get("id", ""), "title": form.get("title", ""), "type": form.get("type", ""),
+            "summary": form.get("summary", ""), "year": form.get("year", ""), "url": form.get("url", ""),
+            "full_text": form.get("full_text", ""),
+            "tags": {name: tuple(form.getlist(name)) for name in TAG_FIELDS},
+            "versions": rows("version", ("language", "title", "url", "summary")),
+            "links": rows("link", ("url", "label"))}

@@ -53,6 +53,8 @@ def save(store: Store, vocabularies: Vocabularies, product: Product, actor: str,
         _check_unchanged(writer, product.id, seen_revision)
         edited = _valid(product.with_changes(status=current.status, replaced_by=current.replaced_by,
                                              provenance=current.provenance), vocabularies)
+        if edited == current:
+            return current  # nothing to record
         return writer.update(edited, actor=actor, action="edit")
 
 

@@ -127,6 +127,12 @@ def current_account() -> Account | None:
     return g.account
 
 
+def public(view):
+    """Declare a workspace view open to anyone (the sign-in and sign-out pages)."""
+    view.access = "public"
+    return view
+
+
 def login_required(view):
     """Send anonymous users to the login page, then back here."""
     @wraps(view)

@@ -26,6 +26,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
+@auth.public
 def login():
     """Sign in with email and password."""
     error, status = None, 200
@@ -46,6 +47,7 @@ def login():
 
 
 @blueprint.post("/logout")
+@auth.public
 def logout():
     """Sign out: this session and any other of the account end (the form carries the CSRF
     token, so no one can sign you out from afar)."""

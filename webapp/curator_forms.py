@@ -28,6 +28,14 @@ def _rows(form: MultiDict, prefix: str, names: tuple[str, ...]) -> list[dict]:
     return rows
 
 
+def _ordered(submitted: list[str], current: tuple[str, ...]) -> tuple[str, ...]:
+    """Keep the product's own order for values it already had (forms list them in vocabulary
+    order), and add the new ones after them: an unchanged form is an unchanged product."""
+    chosen = list(dict.fromkeys(v for v in submitted if v))
+    kept = [v for v in current if v in chosen]
+    return tuple(kept + [v for v in chosen if v not in kept])
+
+
 def product_from_form(form: MultiDict, current: Product | None = None) -> Product:
     """Build the product a curator's form describes; raise ValidationError on unreadable values."""
     errors: dict[str, list[str]] = {}
@@ -43,7 +51,8 @@ def product_from_form(form: MultiDict, current: Product | None = None) -> Produc
     links = tuple(Link(url=r["url"], label=r["label"]) for r in _rows(form, "link", ("url", "label")))
     if any(not link.url for link in links):
         errors["links"] = ["every link needs an address"]
-    tags = {name: tuple(dict.fromkeys(v for v in form.getlist(name) if v)) for name in TAG_FIELDS}
+    tags = {name: _ordered(form.getlist(name), getattr(current, name) if current else ())
+            for name in TAG_FIELDS}
     if errors:
         raise ValidationError(errors)
     return Product(

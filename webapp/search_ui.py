@@ -74,7 +74,17 @@ def _published(product_id: str):
 
 @blueprint.get("/products/<product_id>")
 def product_page(product_id: str):
-    """Show one product: metadata, language versions, link status, related products, citations."""
+    """Show one product: metadata, language versions, link status, related products, citations.
+
+    A product merged into another sends its visitors there (301), so old links keep working.
+    """
+    try:
+        product = services().store.get(product_id)
+    except ProductNotFound:
+        product = None
+    if product and product.replaced_by and product.status in (Status.WITHDRAWN, Status.REJECTED):
+        return redirect(url_for("search.product_page", product_id=product.replaced_by,
+                                lang=request.args.get("lang")), 301)
     return _render_product(_published(product_id))
 
 

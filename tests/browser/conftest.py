@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import served
+from tests.conftest import hrba_command, served
 
 CHROMIUM = os.environ.get("HRBA_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -52,6 +53,28 @@ def page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+PASSWORD = "a long enough passphrase"
+
+
+@pytest.fixture(scope="session")
+def curator_email(live_data_dir, live_server):
+    """A curator account on the live server (made with `hrba users create`, as an admin would)."""
+    email = "curator@example.org"
+    subprocess.run([hrba_command(), "users", "create", "--password-stdin", email], input=PASSWORD + "\n",
+                   text=True, check=True, capture_output=True,
+                   env={**os.environ, "HRBA_DATA_DIR": str(live_data_dir)})
+    return email
+
+
+def sign_in(page, email: str) -> None:
+    """Sign in through the login form."""
+    page.goto("/curate/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
 
 
 def axe_violations(page) -> list[dict]:

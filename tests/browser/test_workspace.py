@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-
 import pytest
 
 from tests.browser.conftest import axe_violations
-from tests.conftest import hrba_command
 
 CLP = "/products/the-un-common-learning-package-on-hrba"
-PASSWORD = "a long enough passphrase"
-
-
-@pytest.fixture(scope="session")
-def curator_email(live_data_dir, live_server):
-    email = "curator@example.org"
-    subprocess.run([hrba_command(), "users", "create", "--password-stdin", email], input=PASSWORD + "\n",
-                   text=True, check=True, capture_output=True,
-                   env={**os.environ, "HRBA_DATA_DIR": str(live_data_dir)})
-    return email
+from tests.browser.conftest import PASSWORD
 
 
 def test_a_user_reports_a_problem_and_a_curator_sees_it(page, curator_email):
@@ -31,7 +18,7 @@ def test_a_user_reports_a_problem_and_a_curator_sees_it(page, curator_email):
     page.fill("#report-message", "The Russian module gives 404 (seen in the browser test).")
     with page.expect_navigation():
         page.click("#report button[type=submit]")
-    assert "the curators have your report" in page.locator("[role=status]").inner_text()
+    assert "the curators have your report" in page.locator(".flash[role=status]").inner_text()
 
     page.goto("/curate/")  # sent to the login page first
     assert "/curate/login" in page.url
@@ -40,6 +27,7 @@ def test_a_user_reports_a_problem_and_a_curator_sees_it(page, curator_email):
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.url.endswith("/curate/")
+    page.click("text=Problems reported by users")
     assert "The Russian module gives 404" in page.locator(".worklist").inner_text()
     assert axe_violations(page) == []
     with page.expect_navigation():

@@ -265,6 +265,15 @@ def test_approve_reject_and_merge_from_the_queue(curator, store, pending, fresh_
     assert response.status_code == 302
 
 
+def test_a_merged_products_page_sends_visitors_to_the_one_that_remains(fresh_app, curator, store):
+    with store.write() as writer:
+        writer.add(make_product(id="old-copy", status=Status.PUBLISHED))
+    curator.submit("/curate/review/", "/curate/review/old-copy/merge", {"into": CLP})
+    response = fresh_app.test_client().get("/products/old-copy")
+    assert response.status_code == 301 and response.headers["Location"] == f"/products/{CLP}"
+    assert store.get("old-copy").status is Status.WITHDRAWN  # it was public: a tombstone for harvesters
+
+
 def test_bulk_approve_and_reject(curator, store, pending):
     response = curator.submit("/curate/review/", "/curate/review/bulk",
                               [("product", "pending-0"), ("product", "pending-1"), ("action", "approve")])

@@ -246,6 +246,10 @@ class Writer:
         self.session.add(RevisionRow(product_id=product.id, at=when, actor=actor[:320],
                                      action=action, note=note, snapshot=snapshot(product)))
 
+    def touch(self, product_id: str) -> None:
+        """Queue a product for re-indexing without changing it (e.g. its vocabulary changed)."""
+        self._changed(product_id, utcnow())
+
     def _changed(self, product_id: str, when: datetime) -> None:
         """Record the change in the outbox, in this same transaction."""
         self.session.add(ChangeRow(product_id=product_id, changed_at=when))

@@ -71,6 +71,19 @@ def _term_from(raw: Mapping) -> Term:
     )
 
 
+def _merged(term: Term, data: Mapping) -> Term:
+    """Return `term` with the aliases, labels, names and acronyms of `data` added."""
+    labels = dict(term.labels)
+    if "acronym" in data:
+        labels["en"] = data["acronym"]
+    labels.update(data.get("labels") or {})
+    labels.update(data.get("acronyms") or {})
+    names = {**term.names, **(data.get("names") or {})}
+    aliases = tuple(dict.fromkeys(term.aliases + tuple(data.get("aliases") or ())))
+    return Term(id=term.id, labels=MappingProxyType(labels), aliases=aliases,
+                names=MappingProxyType(names), data=term.data)
+
+
 class Vocabulary:
     """The values of one vocabulary, in file order, with a case- and accent-blind lookup."""
 
@@ -125,8 +138,12 @@ class Vocabularies:
         self._by_name = dict(vocabularies)
 
     @classmethod
-    def load(cls, directory: str | Path) -> "Vocabularies":
-        """Load every `*.json` vocabulary file in `directory`."""
+    def load(cls, directory: str | Path, overlay: Iterable[tuple[str, str, Mapping]] = ()) -> "Vocabularies":
+        """Load every `*.json` vocabulary file in `directory`, then lay `overlay` over them.
+
+        `overlay` holds (vocabulary, term id, data) rows that admins added: data in the
+        files' format adds a new term, or adds aliases, labels and names to an existing one.
+        """
         directory = Path(directory)
         if not directory.is_dir():
             raise VocabularyError(f"vocabulary directory not found: {directory}")
@@ -138,8 +155,18 @@ class Vocabularies:
                 terms = [_term_from(value) for value in raw["values"]]
             except (ValueError, KeyError, TypeError) as exc:
                 raise VocabularyError(f"{path.name}: malformed vocabulary file ({exc})") from exc
-            found[name] = Vocabulary(name, terms, raw.get("description", ""))
-        return cls(found)
+            found[name] = (terms, raw.get("description", ""))
+        for name, term_id, data in overlay:
+            if name not in found:
+                raise VocabularyError(f"no vocabulary called {name!r}")
+            terms = found[name][0]
+            index = next((i for i, t in enumerate(terms) if t.id == term_id), None)
+            if index is None:
+                terms.append(_term_from({**data, "id": term_id}))
+            else:
+                terms[index] = _merged(terms[index], data)
+        return cls({name: Vocabulary(name, terms, description)
+                    for name, (terms, description) in found.items()})
 
     def __getitem__(self, name: str) -> Vocabulary:
         return self._by_name[name]

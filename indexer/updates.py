@@ -13,6 +13,7 @@ import logging
 import os
 import threading
 import time
+from typing import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,10 +91,13 @@ def check(store: Store, index: SearchIndex, vocabularies: Vocabularies, repair: 
 class IndexUpdater:
     """Applies outbox rows to one index; at most one runs per index directory."""
 
-    def __init__(self, store: Store, index: SearchIndex, vocabularies: Vocabularies):
+    def __init__(self, store: Store, index: SearchIndex, vocabularies: Vocabularies,
+                 before_round: Callable[[], object] | None = None):
         self.store = store
         self.index = index
         self.vocabularies = vocabularies
+        # Called before each round of `run`, e.g. to pick up vocabulary changes.
+        self.before_round = before_round
         self._lock_handle = None
         self._gap_seen: dict[int, float] = {}
 
@@ -174,6 +178,11 @@ class IndexUpdater:
     def run(self, stop: threading.Event, interval: float = 0.5) -> None:
         """Keep applying changes every `interval` seconds until `stop` is set."""
         while not stop.is_set():
+            if self.before_round is not None:
+                try:
+                    self.before_round()
+                except Exception:
+                    log.exception("the updater's before-round hook failed")
             if self.acquire():
                 try:
                     self.run_once()

@@ -6,6 +6,7 @@ every request; a fresh index searcher is opened per search.
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 from typing import Callable
 
@@ -15,8 +16,10 @@ from catalogue.importers.corpus import CorpusImporter
 from catalogue.importers.report import ImportReport
 from catalogue.model import Status
 from catalogue.store import Store
+from catalogue import vocabulary_edits
 from catalogue.vocabularies import Vocabularies
-from indexer.errors import IndexUnavailableError
+from indexer.errors import IndexUnavailableError, QueryError
+from indexer.search import SearchRequest, search_ids
 from indexer.index import RebuildReport, SearchIndex
 from indexer.updates import Drift, IndexUpdater, check, rebuild, warm_up
 
@@ -27,8 +30,11 @@ class Services:
     def __init__(self, config: dict):
         self.config = config
         self.data_dir = Path(config["HRBA_DATA_DIR"])
-        self.vocabularies = Vocabularies.load(config["HRBA_VOCABULARY_DIR"])
         self.store = Store(config["HRBA_DATABASE_URL"])
+        self.vocabulary_dir = config["HRBA_VOCABULARY_DIR"]
+        self.vocabularies = vocabulary_edits.load(self.vocabulary_dir, self.store)
+        self._vocabulary_stamp = vocabulary_edits.stamp(self.store)
+        self._updaters: weakref.WeakSet[IndexUpdater] = weakref.WeakSet()
         self.index = SearchIndex(self.data_dir / "index")
         self._migrated = False
 
@@ -51,7 +57,40 @@ class Services:
 
     def updater(self) -> IndexUpdater:
         """Return an updater that applies store changes to this app's index."""
-        return IndexUpdater(self.store, self.index, self.vocabularies)
+        updater = IndexUpdater(self.store, self.index, self.vocabularies,
+                               before_round=self.refresh_vocabularies)
+        self._updaters.add(updater)
+        return updater
+
+    def use_vocabularies(self, vocabularies: Vocabularies) -> None:
+        """Swap in new vocabularies for searches and for this process's updaters."""
+        self.vocabularies = vocabularies
+        for updater in list(self._updaters):
+            updater.vocabularies = vocabularies
+        self._vocabulary_stamp = vocabulary_edits.stamp(self.store)
+
+    def refresh_vocabularies(self) -> bool:
+        """Reload the vocabularies if an admin changed them (in any process); say whether."""
+        current = vocabulary_edits.stamp(self.store)
+        if current == self._vocabulary_stamp:
+            return False
+        self.use_vocabularies(vocabulary_edits.load(self.vocabulary_dir, self.store))
+        return True
+
+    def vocabulary_changed(self, vocabularies: Vocabularies, vocabulary: str, term_id: str,
+                           words: list[str]) -> int:
+        """After an admin's change: use the new vocabularies, and re-tag and re-index the
+        products it touches (tagged with the term, or mentioning one of `words`)."""
+        self.use_vocabularies(vocabularies)
+        touched = set(vocabulary_edits.products_tagged(self.store, vocabulary, term_id))
+        for word in words:
+            if word.strip():
+                request = SearchRequest(q=f'"{word.replace(chr(34), " ")}"')
+                try:
+                    touched.update(search_ids(self.index, request, vocabularies, limit=5000))
+                except (IndexUnavailableError, QueryError):
+                    pass  # a rebuild will tag them anyway
+        return vocabulary_edits.mark_for_reindex(self.store, sorted(touched))
 
     def catch_up(self) -> int | None:
         """Apply every pending store change now, if no other process is this index's

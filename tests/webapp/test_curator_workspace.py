@@ -315,3 +315,30 @@ def test_change_your_own_password(curator, store):
     wrong = curator.submit("/curate/account", "/curate/account",
                            {"current_password": "not it at all", "new_password": "x" * 12, "confirm_password": "x" * 12})
     assert wrong.status_code == 422
+
+
+def test_an_admin_adds_an_alias_and_search_understands_it_at_once(fresh_app, admin, curator):
+    public = fresh_app.test_client()
+    hub = fresh_app.extensions["hrba"]
+    hub.catch_up()
+    assert public.get("/api/v1/search?q=Zorgbureau").json["total"] == 0
+    assert curator.get("/curate/vocabularies/").status_code == 403
+    response = admin.submit("/curate/vocabularies/", "/curate/vocabularies/aliases",
+                            {"vocabulary": "agency", "term": "ohchr", "alias": "Zorgbureau"})
+    assert response.status_code == 302
+    hub.catch_up()
+    found = public.get("/api/v1/search?q=Zorgbureau&per_page=100").json
+    assert found["total"] > 0 and all("ohchr" in r["agencies"] for r in found["results"])
+
+
+def test_an_admin_adds_a_theme_in_six_languages(fresh_app, admin):
+    labels = {"label_en": "Social protection", "label_fr": "Protection sociale", "label_es": "Protección social",
+              "label_ar": "الحماية الاجتماعية", "label_ru": "Социальная защита", "label_zh": "社会保护"}
+    response = admin.submit("/curate/vocabularies/", "/curate/vocabularies/themes", {"id": "social-protection", **labels})
+    assert response.status_code == 302
+    themes = fresh_app.test_client().get("/api/v1/vocabularies/theme").json["terms"]
+    added = next(t for t in themes if t["id"] == "social-protection")
+    assert added["labels"]["zh"] == "社会保护"
+    conflict = admin.submit("/curate/vocabularies/", "/curate/vocabularies/themes",
+                            {"id": "health-two", "label_en": "Health"})
+    assert conflict.status_code == 422

@@ -105,15 +105,20 @@ def test_next_never_leaves_the_workspace(browser, curator, target):
     assert response.headers["Location"] == "/curate/"
 
 
-def test_the_dashboard_lists_open_problem_reports(fresh_app, browser, curator):
+def test_open_problem_reports_are_counted_on_the_dashboard_and_listed(fresh_app, browser, curator):
     from catalogue import reports
 
     store = fresh_app.extensions["hrba"].store
     reports.add_report(store, "the-un-common-learning-package-on-hrba", "broken_link",
                        "The <b>Arabic</b> module link is dead.")
     sign_in(browser)
-    soup = BeautifulSoup(browser.get("/curate/").data, "html.parser")
+    dashboard = BeautifulSoup(browser.get("/curate/").data, "html.parser")
+    link = dashboard.find("a", href="/curate/reports")
+    assert link.select_one(".number").get_text() == "1"
+    soup = BeautifulSoup(browser.get("/curate/reports").data, "html.parser")
     (item,) = soup.select(".worklist li")
-    assert item.a["href"] == "/products/the-un-common-learning-package-on-hrba"
+    assert item.a["href"] == "/curate/products/the-un-common-learning-package-on-hrba/edit"
     assert item.select_one(".message").get_text() == "The <b>Arabic</b> module link is dead."
-    assert "(1)" in soup.find(id="reports-heading").get_text()
+    token = item.find("input", attrs={"name": "csrf_token"})["value"]
+    browser.post(item.form["action"], data={"csrf_token": token, "resolution": "Link fixed"})
+    assert reports.count_open(store) == 0

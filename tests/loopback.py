@@ -20,11 +20,11 @@ class LoopbackServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, routes: dict[str, Route]):
+    def __init__(self, routes: dict[str, Route], port: int = 0):
         self.routes = routes
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.connections = 0
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(("127.0.0.1", port), _Handler)
 
     def get_request(self):
         request = super().get_request()

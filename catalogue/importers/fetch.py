@@ -222,6 +222,10 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         return self._follow(url, headers, accept, self.policy.max_bytes, robots=True)
 
+    def probe(self, url: str) -> Response:
+        """GET `url` following redirects, reading the status and headers only (link checks)."""
+        return self._follow(url, {}, (), 0, robots=True, read_body=False)
+
     def allowed(self, url: str) -> bool:
         """Tell whether robots.txt lets us fetch `url` (fetching robots.txt if needed)."""
         if not self.policy.obey_robots:
@@ -269,7 +273,7 @@ class Fetcher:
         self._last_request[host] = self.clock()
 
     def _follow(self, url: str, headers: dict, accept: tuple[str, ...], max_bytes: int,
-                robots: bool) -> Response:
+                robots: bool, read_body: bool = True) -> Response:
         seen: list[str] = []
         current = url
         for _ in range(self.policy.max_redirects + 1):
@@ -285,9 +289,15 @@ class Fetcher:
                 target = urljoin(current, raw.headers["location"].strip())
                 if target in seen:
                     raise RedirectError(f"redirect loop at {target}")
+                # Validators stay: the caller stored them from this chain's final answer.
                 current = target
-                headers = {}  # validators belong to the URL first asked for
                 continue
+            if not read_body:
+                _discard(raw)
+                if raw.status >= 400:
+                    raise HTTPStatusError(f"{current} answered {raw.status}", raw.status)
+                return Response(url, current, raw.status,
+                                {k.lower(): v for k, v in raw.headers.items()}, b"", tuple(seen[:-1]))
             return self._response(url, current, raw, accept, max_bytes, tuple(seen[:-1]))
         raise RedirectError(f"more than {self.policy.max_redirects} redirects from {url}")
 

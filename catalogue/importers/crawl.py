@@ -293,15 +293,6 @@ class Crawler:
             self._mark(writer, row, state, reason[:2000], None)
 
 
-def runs_by_source(store: Store) -> dict[str, ImportRunRow]:
-    """Return each source's latest run (of any kind)."""
-    with store.read() as session:
-        latest = select(ImportRunRow.source, func.max(ImportRunRow.id).label("id")) \
-            .group_by(ImportRunRow.source).subquery()
-        rows = session.scalars(select(ImportRunRow).join(latest, ImportRunRow.id == latest.c.id))
-        return {row.source: row for row in rows}
-
-
 def page_states(store: Store, source: str) -> Counter:
     """Return how many of a source's URLs are in each state (queued, done, failed...)."""
     with store.read() as session:

@@ -12,11 +12,9 @@ Demo: `python -m tests.fixture_site --port 8765` then, in another shell,
 from __future__ import annotations
 
 import argparse
-import hashlib
-import time
 from dataclasses import dataclass
 
-from tests.loopback import LoopbackServer, Route, page, redirect, send, serving
+from tests.loopback import LoopbackServer, Route, drip, page, redirect, send, serving, with_etag
 from tests.pdfs import make_pdf
 
 
@@ -101,20 +99,6 @@ def listing(number: int, pages: int) -> str:
     return _html(f"Resources, page {number}", f"<h1>Resources</h1><ul>{items}</ul><p>{nav}</p>")
 
 
-def _etagged(body: bytes, content_type: str) -> Route:
-    etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
-
-    def route(handler):
-        if handler.headers.get("If-None-Match") == etag:
-            handler.send_response(304)
-            handler.send_header("ETag", etag)
-            handler.send_header("Content-Length", "0")
-            handler.end_headers()
-        else:
-            send(handler, 200, body, content_type, {"ETag": etag})
-    return route
-
-
 def _calendar(handler):
     month = handler.path.partition("month=")[2] or "2024-01"
     year, number = (int(part) for part in month.split("-")[:2])
@@ -123,31 +107,17 @@ def _calendar(handler):
                          f"<a href='/calendar?month={following}'>Next month</a>").encode())
 
 
-def _slow(handler):
-    handler.send_response(200)
-    handler.send_header("Content-Type", "text/html")
-    handler.send_header("Content-Length", "1000")
-    handler.end_headers()
-    try:
-        for _ in range(1000):
-            handler.wfile.write(b" ")
-            handler.wfile.flush()
-            time.sleep(0.01)
-    except OSError:
-        pass
-
-
 def site_routes(editions: dict[str, int] | None = None) -> dict[str, Route]:
     """Return the site's routes; `editions` bumps a resource's page to a new edition."""
     editions = editions or {}
     pages = -(-len(RESOURCES) // PER_PAGE)
     routes: dict[str, Route] = {
         "/robots.txt": page("User-agent: *\nDisallow: /internal/\n", "text/plain"),
-        "/resources": _etagged(listing(1, pages).encode(), "text/html; charset=utf-8"),
+        "/resources": with_etag(listing(1, pages)),
         "/resources/old-training": redirect("/resources/training-package", 301),
         "/internal/drafts": page(_html("Drafts", "<a href='/resources/secret'>secret</a>")),
         "/calendar": _calendar,
-        "/resources/slow-page": _slow,
+        "/resources/slow-page": drip(1000, 0.01),
         "/resources/huge-page": page(b"<html>" + b"x" * (3 * 1024 * 1024)),
         "/files/broken.pdf": page(make_pdf("Broken", ["x"])[:150], "application/pdf"),
     }
@@ -155,18 +125,17 @@ def site_routes(editions: dict[str, int] | None = None) -> dict[str, Route]:
         routes[f"/agencies/{agency.lower().replace(' ', '-')}"] = page(_html(agency, "".join(
             f"<a href='/resources/{r.slug}'>{r.title}</a>" for r in RESOURCES if r.agency == agency)))
     for number in range(1, pages + 1):
-        routes[f"/resources?page={number}"] = _etagged(listing(number, pages).encode(),
-                                                       "text/html; charset=utf-8")
+        routes[f"/resources?page={number}"] = with_etag(listing(number, pages))
     for resource in RESOURCES:
         html = resource_page(resource, editions.get(resource.slug, 1)).encode()
-        routes[f"/resources/{resource.slug}"] = _etagged(html, "text/html; charset=utf-8")
+        routes[f"/resources/{resource.slug}"] = with_etag(html)
         if resource.pdf == "good":
             pdf = make_pdf(resource.title, PDF_LINES[resource.language], pages=2)
-            routes[f"/files/{resource.slug}.pdf"] = _etagged(pdf, "application/pdf")
+            routes[f"/files/{resource.slug}.pdf"] = with_etag(pdf, content_type="application/pdf")
     first = RESOURCES[0]
     alias = resource_page(first).replace(
         "<head>", f"<head><link rel='canonical' href='/resources/{first.slug}'>")
-    routes["/node/17"] = _etagged(alias.encode(), "text/html; charset=utf-8")
+    routes["/node/17"] = with_etag(alias.encode())
     return routes
 
 

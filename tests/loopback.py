@@ -8,7 +8,9 @@ recorded (path and headers), and so is every accepted connection.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import threading
+import time
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable, Iterator
@@ -82,9 +84,11 @@ def gzipped(body: bytes, content_type: str = "text/html; charset=utf-8") -> Rout
     return lambda handler: send(handler, 200, data, content_type, {"Content-Encoding": "gzip"})
 
 
-def with_etag(body: bytes | str, etag: str, content_type: str = "text/html; charset=utf-8") -> Route:
-    """A route that answers 304 to a request that already has `etag`."""
+def with_etag(body: bytes | str, etag: str | None = None,
+              content_type: str = "text/html; charset=utf-8") -> Route:
+    """A route that answers 304 to a request that already has `etag` (default: a digest)."""
     data = body.encode("utf-8") if isinstance(body, str) else body
+    etag = etag or '"' + hashlib.sha256(data).hexdigest()[:16] + '"'
 
     def route(handler):
         if handler.headers.get("If-None-Match") == etag:
@@ -94,6 +98,23 @@ def with_etag(body: bytes | str, etag: str, content_type: str = "text/html; char
             handler.end_headers()
             return
         send(handler, 200, data, content_type, {"ETag": etag})
+    return route
+
+
+def drip(length: int, pause: float) -> Route:
+    """A route that sends `length` bytes one at a time, `pause` seconds apart."""
+    def route(handler):
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html")
+        handler.send_header("Content-Length", str(length))
+        handler.end_headers()
+        try:
+            for _ in range(length):
+                handler.wfile.write(b" ")
+                handler.wfile.flush()
+                time.sleep(pause)
+        except OSError:
+            pass  # the client gave up, as it should
     return route
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import socket
-import time
 
 import pytest
 
@@ -12,7 +11,7 @@ from catalogue.importers.errors import (BlockedAddressError, ContentTypeError, D
                                         HTTPStatusError, RedirectError, RobotsDisallowedError,
                                         TooLargeError)
 from catalogue.importers.fetch import Fetcher, FetchPolicy, retry_after_seconds
-from tests.loopback import gzipped, page, redirect, send, serving, with_etag
+from tests.loopback import drip, gzipped, page, redirect, send, serving, with_etag
 
 LOOPBACK = FetchPolicy(allow_private=True, delay=0, backoff=0.01, retries=2,
                        contact_url="https://example.org/hrba-bot")
@@ -91,22 +90,8 @@ def test_crawl_delay_is_capped():
     assert sleeps.waits == [7.0, 7.0]
 
 
-def _drip(handler):
-    handler.send_response(200)
-    handler.send_header("Content-Type", "text/html")
-    handler.send_header("Content-Length", "400")
-    handler.end_headers()
-    try:
-        for _ in range(400):
-            handler.wfile.write(b"x")
-            handler.wfile.flush()
-            time.sleep(0.02)
-    except OSError:
-        pass  # the client gave up, as it should
-
-
 def test_slow_drip_hits_the_total_deadline_though_each_read_is_quick():
-    with serving({"/slow": _drip}) as server:
+    with serving({"/slow": drip(400, 0.02)}) as server:
         client = fetcher(FetchPolicy(allow_private=True, delay=0, deadline=0.5, read_timeout=5))
         with pytest.raises(DeadlineError, match="longer than 0.5 s"):
             client.fetch(server.base + "/slow")

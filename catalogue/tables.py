@@ -207,3 +207,47 @@ class VocabularyTermRow(Base):
     data: Mapped[dict] = mapped_column(JSON)
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     changed_by: Mapped[str] = mapped_column(String(320))
+
+
+class CrawlUrlRow(Base):
+    """One URL a crawl source has met: the frontier, what was seen, and how to re-ask.
+
+    A crawl round queues the rows it reaches (`round`); a killed crawl resumes from the
+    rows still queued in its round. ETag and Last-Modified make the next round's
+    request conditional, and `links` lets a page that answers 304 still lead on.
+    """
+
+    __tablename__ = "crawl_urls"
+    __table_args__ = (Index("ix_crawl_urls_source_round_state", "source", "round", "state"),)
+
+    source: Mapped[str] = mapped_column(String(100), primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # listing, product or page
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+    round: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20))  # queued, done, failed
+    reason: Mapped[str | None] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    links: Mapped[list | None] = mapped_column(JSON)
+    product_id: Mapped[str | None] = mapped_column(String(80))
+    queued_at: Mapped[int] = mapped_column(Integer, default=0)  # order of discovery
+    fetched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ImportRunRow(Base):
+    """One run of a crawl, an import or the link checker, and the report curators read."""
+
+    __tablename__ = "import_runs"
+    __table_args__ = (Index("ix_import_runs_source_id", "source", "id"),
+                      {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20))  # crawl, csv, jsonl, feed, harvest, links
+    source: Mapped[str] = mapped_column(String(100))
+    round: Mapped[int | None] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20))  # running, finished, failed
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    summary: Mapped[str | None] = mapped_column(Text)
+    report: Mapped[dict | None] = mapped_column(JSON)

@@ -16,6 +16,7 @@ from catalogue.model import Status
 from indexer.errors import IndexerError
 from indexer.search import FILTER_FACETS, SORTS, search
 from webapp.app import create_app
+from webapp.cli_collect import check_links_command, crawl_command, sources_command
 from webapp.cli_users import users_group
 from webapp.presenters import results_json
 from webapp.search_params import search_request_from
@@ -52,6 +53,9 @@ main.params = [p for p in main.params if p.name not in {"app", "env_file", "debu
 main.add_command(shell_command)
 main.add_command(routes_command)
 main.add_command(users_group)
+main.add_command(crawl_command)
+main.add_command(sources_command)
+main.add_command(check_links_command)
 
 
 def services() -> Services:

@@ -13,14 +13,20 @@ from typing import Callable
 from flask import Flask, current_app
 
 from catalogue.importers.corpus import CorpusImporter
+from catalogue.importers.crawl import Crawler, CrawlResult
+from catalogue.importers.fetch import Fetcher, FetchPolicy
+from catalogue.importers.link_checker import LinkReport, check_links, urls_to_check
+from catalogue.importers.runs import record_run
+from catalogue.importers.sources import source_for
 from catalogue.importers.report import ImportReport
-from catalogue.model import Status
+from catalogue.model import Product, Status
 from catalogue.store import Store
 from catalogue import vocabulary_edits
 from catalogue.vocabularies import Vocabularies
 from indexer.errors import IndexUnavailableError, QueryError
 from indexer.search import SearchRequest, search_ids
 from indexer.index import RebuildReport, SearchIndex
+from indexer.language import DETECTABLE, detect
 from indexer.updates import Drift, IndexUpdater, check, rebuild, warm_up
 
 
@@ -50,6 +56,35 @@ class Services:
         """Import a corpus-format file or directory into the store."""
         return CorpusImporter(self.store, self.vocabularies, status=status,
                               progress=progress).run(path)
+
+    def fetch_policy(self, allow_private: bool = False) -> FetchPolicy:
+        """Return the crawler's fetch policy from the settings."""
+        return FetchPolicy(contact_url=self.config["HRBA_CRAWLER_CONTACT_URL"],
+                           delay=float(self.config["HRBA_CRAWL_DELAY"]),
+                           allow_private=allow_private)
+
+    def crawl(self, target: str, *, limit: int | None = None, allow_private: bool = False,
+              progress: Callable[[str], None] = lambda url: None) -> CrawlResult:
+        """Crawl a source (by name or file) or a bare start URL into the store."""
+        source = source_for(target, self.config["HRBA_SOURCES_DIR"])
+        fetcher = Fetcher(self.fetch_policy(allow_private))
+        try:
+            return Crawler(self.store, self.vocabularies, source, fetcher, limit=limit,
+                           suggest=fill_language, progress=progress).run()
+        finally:
+            fetcher.close()
+
+    def check_links(self, *, allow_private: bool = False,
+                    progress: Callable[[str], None] = lambda url: None) -> tuple[int, LinkReport]:
+        """Check every product and language-version link; return (links, report)."""
+        urls = urls_to_check(self.store)
+        fetcher = Fetcher(self.fetch_policy(allow_private))
+        try:
+            report = check_links(self.store, fetcher, urls, progress=progress)
+        finally:
+            fetcher.close()
+        record_run(self.store, "links", "check-links", report.summary(), report.as_dict())
+        return len(urls), report
 
     def rebuild_index(self) -> RebuildReport:
         """Rebuild the search index from the published products in the store."""
@@ -138,6 +173,16 @@ class Services:
     def close(self) -> None:
         """Release the database connections."""
         self.store.close()
+
+
+def fill_language(product: Product) -> Product:
+    """Detect the language of a crawled product that does not say (py3langid, through the
+    indexer). Themes and stages are left to curators: the indexer's tagger suggests them
+    at index time, apart from the product's own tags."""
+    if product.languages:
+        return product
+    language = detect(f"{product.title}. {product.summary}", DETECTABLE)
+    return product.with_changes(languages=(language,)) if language else product
 
 
 def init_app(app: Flask) -> Services:

@@ -91,6 +91,15 @@ SETTINGS: tuple[Setting, ...] = (
             "(X-Forwarded-For); 0 when clients connect directly.", lambda v: _count(v)),
     Setting("HRBA_LOG_LEVEL", "INFO", "Log level: DEBUG, INFO, WARNING or ERROR.",
             lambda v: _choice(v.upper(), ("DEBUG", "INFO", "WARNING", "ERROR"))),
+    Setting("HRBA_SOURCES_DIR", None,
+            "Directory of the crawl sources (one TOML file per site); default `sources/` in "
+            "the corpus directory."),
+    Setting("HRBA_CRAWLER_CONTACT_URL", "https://github.com/hrba-catalogue",
+            "Page about the crawler that its User-Agent names, so site owners can reach us.",
+            _pattern(r"https?://\S+", "an http(s) address")),
+    Setting("HRBA_CRAWL_DELAY", 1.0,
+            "Seconds between two requests of the crawler and link checker to one host "
+            "(robots.txt may ask for more, up to 30).", lambda v: _seconds(v)),
 )
 
 # Read by the test suite only, never by the app.
@@ -112,6 +121,13 @@ def _flag(value: str) -> bool:
     if lowered in ("0", "false", "no", "off"):
         return False
     raise ValueError("must be 1 or 0 (true or false)")
+
+
+def _seconds(value: str) -> float:
+    number = float(value)
+    if not 0 <= number <= 3600:
+        raise ValueError("must be a number of seconds from 0 to 3600")
+    return number
 
 
 def _count(value: str) -> int:
@@ -163,4 +179,6 @@ def resolve_paths(config: dict[str, object]) -> dict[str, object]:
     config["HRBA_CORPUS_DIR"] = str(corpus)
     if not config.get("HRBA_VOCABULARY_DIR"):
         config["HRBA_VOCABULARY_DIR"] = str(corpus / "vocabularies")
+    if not config.get("HRBA_SOURCES_DIR"):
+        config["HRBA_SOURCES_DIR"] = str(corpus / "sources")
     return config

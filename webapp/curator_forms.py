@@ -88,3 +88,28 @@ def form_values(form: MultiDict) -> dict:
             "tags": {name: tuple(form.getlist(name)) for name in TAG_FIELDS},
             "versions": rows("version", ("language", "title", "url", "summary")),
             "links": rows("link", ("url", "label"))}
+
+
+def values_from_description(described, vocabularies) -> tuple[dict, dict]:
+    """Return the new-product form filled from a described document, and a note for the
+    curator (what was read, pages and size) — everything stays editable before saving."""
+    from indexer.language import DETECTABLE, detect  # noqa: PLC0415 (the web layer joins them)
+
+    values = form_from_product(None)
+    language = vocabularies["language"].resolve(described.language) if described.language else None
+    if language is None and (described.title or described.full_text):
+        language = detect(f"{described.title}. {described.summary} {described.full_text[:2000]}", DETECTABLE)
+    agencies = []
+    for part in [described.publisher, *described.publisher.replace(";", ",").split(",")]:
+        found = vocabularies["agency"].resolve(part.strip()) if part.strip() else None
+        if found and found not in agencies:
+            agencies.append(found)
+    links = []
+    if described.pdf_url and described.pdf_url != described.url:
+        links.append({"url": described.pdf_url, "label": "PDF"})
+    values.update(title=described.title, summary=described.summary, year=described.year or "",
+                  url=described.url or "", full_text=described.full_text, links=links)
+    values["tags"] = {**values["tags"], "languages": (language,) if language else (), "agencies": tuple(agencies)}
+    note = {"kind": described.kind, "pages": described.pages, "size": described.size,
+            "language": language, "publisher": described.publisher}
+    return values, note

@@ -11,7 +11,10 @@ from catalogue import editing, queries, revisions
 from catalogue.errors import EditConflict, ProductNotFound, ValidationError, WorkflowError
 from catalogue.model import Status
 from webapp import auth
-from webapp.curator_forms import form_from_product, form_values, product_from_form
+from catalogue.importers.describe import describe_pdf, describe_url
+from catalogue.importers.errors import ImporterError, ParseError
+from catalogue.validation import url_problem
+from webapp.curator_forms import form_from_product, form_values, product_from_form, values_from_description
 from webapp.services import services
 
 blueprint = Blueprint("curator_products", __name__, url_prefix="/curate/products")
@@ -53,10 +56,12 @@ def find():
                            statuses=[s.value for s in Status], missing=missing)
 
 
-def _form_page(template_product, values, errors, status: int = 200, seen_revision: int | None = None):
+def _form_page(template_product, values, errors, status: int = 200, seen_revision: int | None = None,
+               fill_note: dict | None = None):
     hub = services()
     return render_template("curator_products/form.html", product=template_product, values=values,
                            errors=errors, vocabularies=hub.vocabularies, seen_revision=seen_revision,
+                           fill_note=fill_note,
                            tag_vocabularies={"agencies": "agency", "themes": "theme", "languages": "language",
                                              "regions": "region", "stages": "programming_stage"}), status
 
@@ -77,6 +82,35 @@ def create():
         return _form_page(None, form_values(request.form), exc.errors, 422)
     flash(_("Added %(title)s.", title=created.title))
     return redirect(url_for("curator_products.edit", product_id=created.id))
+
+
+# A PDF a curator uploads to have it described may be bigger than other requests.
+MAX_UPLOAD = 40 * 1024 * 1024
+
+
+@blueprint.post("/fill")
+@auth.login_required
+def fill():
+    """Describe a URL or an uploaded PDF and offer the new-product form filled from it."""
+    request.max_content_length = MAX_UPLOAD
+    hub = services()
+    url = request.form.get("source_url", "").strip()
+    upload = request.files.get("pdf")
+    try:
+        if upload and upload.filename:
+            data = upload.read(MAX_UPLOAD + 1)
+            described = describe_pdf(data, url or None)
+        elif url:
+            problem = url_problem(url)
+            if problem:
+                raise ParseError(f"the address {problem}")
+            described = describe_url(url, hub.fetch_policy(allow_private=hub.config["HRBA_ALLOW_PRIVATE_FETCH"]))
+        else:
+            raise ParseError(_("give an address or choose a PDF file"))
+    except ImporterError as exc:
+        return _form_page(None, form_from_product(None), {"_fill": [str(exc)]}, 422)
+    values, note = values_from_description(described, hub.vocabularies)
+    return _form_page(None, values, {}, fill_note=note)
 
 
 @blueprint.route("/<product_id>/edit", methods=["GET", "POST"])

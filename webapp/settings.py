@@ -89,6 +89,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HRBA_TRUSTED_PROXIES", 0,
             "How many reverse proxies in front of the app to trust for the client's address "
             "(X-Forwarded-For); 0 when clients connect directly.", lambda v: _count(v)),
+    Setting("HRBA_ALLOW_PRIVATE_FETCH", False,
+            "Set to 1 only for tests and demos: lets the curators' \"fill from a URL\" fetch "
+            "loopback and private addresses, which it refuses otherwise.", lambda v: _flag(v)),
     Setting("HRBA_LOG_LEVEL", "INFO", "Log level: DEBUG, INFO, WARNING or ERROR.",
             lambda v: _choice(v.upper(), ("DEBUG", "INFO", "WARNING", "ERROR"))),
     Setting("HRBA_SOURCES_DIR", None,

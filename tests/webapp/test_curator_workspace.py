@@ -342,3 +342,49 @@ def test_an_admin_adds_a_theme_in_six_languages(fresh_app, admin):
     conflict = admin.submit("/curate/vocabularies/", "/curate/vocabularies/themes",
                             {"id": "health-two", "label_en": "Health"})
     assert conflict.status_code == 422
+
+
+def test_fill_the_new_product_form_from_a_pdf(curator):
+    from tests.pdfs import make_pdf
+
+    data = make_pdf("Guide pratique de l'AFDH", ["Approche fondée sur les droits de l'homme.",
+                                                 "Participation et redevabilité des titulaires de droits."], pages=3)
+    token = curator.token("/curate/products/new")
+    import io
+    response = curator.client.post("/curate/products/fill", data={
+        "csrf_token": token, "pdf": (io.BytesIO(data), "guide.pdf")}, content_type="multipart/form-data")
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.data, "html.parser")
+    assert soup.select_one("#f-title")["value"] == "Guide pratique de l'AFDH"
+    assert "3 pages" in soup.select_one(".fill-note").get_text()
+    assert soup.select_one("#f-languages option[selected]")["value"] == "fr"
+    assert "Participation" in soup.select_one("#f-full-text").get_text()
+
+
+def test_fill_refuses_an_unreadable_file_and_a_private_address(curator):
+    import io
+    token = curator.token("/curate/products/new")
+    broken = curator.client.post("/curate/products/fill", data={
+        "csrf_token": token, "pdf": (io.BytesIO(b"%PDF-1.4 garbage"), "broken.pdf")}, content_type="multipart/form-data")
+    assert broken.status_code == 422
+    assert BeautifulSoup(broken.data, "html.parser").select_one("#fill-error")
+    private = curator.submit("/curate/products/new", "/curate/products/fill", {"source_url": "http://127.0.0.1:9/x"})
+    assert private.status_code == 422
+    assert "address" in BeautifulSoup(private.data, "html.parser").select_one("#fill-error").get_text().lower()
+
+
+def test_fill_from_a_page_on_a_real_server(fresh_app, people):
+    from tests.fixture_site import site_routes  # a real HTTP server on loopback
+    from tests.loopback import serving
+
+    fresh_app.config["HRBA_ALLOW_PRIVATE_FETCH"] = True
+    fresh_app.extensions["hrba"].config["HRBA_CRAWL_DELAY"] = 0
+    curator = Browser(fresh_app.test_client()).sign_in("li@example.org")
+    with serving(site_routes()) as site:
+        response = curator.submit("/curate/products/new", "/curate/products/fill",
+                                  {"source_url": f"{site.base}/resources/guide-droits-programmation"})
+    assert response.status_code == 200, response.data[:800]
+    soup = BeautifulSoup(response.data, "html.parser")
+    assert soup.select_one("#f-title")["value"] == "Guide de programmation fondée sur les droits de l'homme"
+    assert soup.select_one("#f-url")["value"] == f"{site.base}/resources/guide-droits-programmation"
+    assert soup.select_one("#f-languages option[selected]")["value"] == "fr"

@@ -90,7 +90,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from flask_wtf.csrf import CSRFProtect  # noqa: PLC0415
 
-    from webapp import (api, api_docs, auth, curator, curator_admin, curator_products,  # noqa: PLC0415
+    from webapp import (api, api_docs, auth, curator, curator_admin, curator_import, curator_products,  # noqa: PLC0415
                         curator_review, curator_vocabularies, discovery, errors, exports, feeds, headers, i18n, oai,
                         public_access, search_ui)  # (blueprints need the app)
 
@@ -111,6 +111,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(curator_review.blueprint)
     app.register_blueprint(curator_admin.blueprint)
     app.register_blueprint(curator_vocabularies.blueprint)
+    app.register_blueprint(curator_import.blueprint)
     app.register_blueprint(feeds.blueprint)
     app.register_blueprint(oai.blueprint)
     app.register_blueprint(exports.blueprint)

@@ -111,7 +111,7 @@ def _year(value) -> object:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.year
     text = _text(value)
-    if text is None or text.isdigit():
+    if text is None or text.isdecimal():
         return text
     return year_of(text) or text  # "2015-03-01" and "March 2015"; else validation says why
 

@@ -53,6 +53,21 @@ class Candidate:
     file_hash: str | None = None
 
 
+@dataclass(frozen=True)
+class Rejection:
+    """A record refused before the pipeline (unreadable, or a repeat), and why."""
+
+    where: str
+    line: int
+    reason: str
+    title: str | None = None
+    kind: str = "product"
+
+
+Item = Candidate | Rejection
+Row = tuple[str, int, dict, str | None]  # where, line, record, identifier (or None)
+
+
 def source_name(text: str) -> str:
     """Return `text` (a name, a file name, a URL) as a source name: without a URL's scheme,
     and at most MAX_SOURCE characters (a long one keeps a digest of the rest, so it stays
@@ -87,23 +102,25 @@ def record_origin(record: dict) -> str | None:
     return None
 
 
-def record_candidates(records: Iterable[tuple[str, int, dict, str | None]],
-                      report: ImportReport) -> Iterator[Candidate]:
-    """Yield a Candidate per (where, line, record, identifier): found again by its
+def record_candidates(rows: Iterable[Row | Rejection]) -> Iterator[Item]:
+    """Turn each (where, line, record, identifier) into a Candidate: found again by its
     identifier (a feed entry's id, an OAI-PMH identifier) when it has one, else by
-    `record_origin`.
+    `record_origin`. Rejections pass through, in their place.
 
     A record that repeats an earlier one of the same run (same identifier, URL, or title
     when it has no URL) is rejected: otherwise the second would silently overwrite the first.
     """
     seen: dict[str, int] = {}
-    for where, line, record, identifier in records:
+    for row in rows:
+        if isinstance(row, Rejection):
+            yield row
+            continue
+        where, line, record, identifier = row
         origin = f"id:{identifier}" if identifier else record_origin(record) or f"line:{line}"
         if origin in seen:
             title = record.get("title") if isinstance(record.get("title"), str) else None
             what = "id" if identifier else "title" if origin.startswith("title:") else "URL"
-            report.record(where, line, "rejected", title=title or None,
-                          reason=f"repeats line {seen[origin]} (same {what})")
+            yield Rejection(where, line, f"repeats line {seen[origin]} (same {what})", title or None)
             continue
         seen[origin] = line
         url = canonical_url(record["url"]) if _http(record.get("url")) else None
@@ -137,32 +154,32 @@ class Pipeline:
         self.actor = actor or f"importer:{importer}"  # who the revisions name
         self.report = report if report is not None else ImportReport()
 
-    def run(self, store: Store, candidates: Iterable[Candidate], *,
-            dry_run: bool = False) -> ImportReport:
-        """Take every candidate through, `BATCH` to a transaction, and return the report
-        (its lines in input order, file by file).
+    def run(self, store: Store, items: Iterable[Item], *, dry_run: bool = False) -> ImportReport:
+        """Take every candidate through, `BATCH` to a transaction, note every rejection in
+        its place, and return the report.
 
-        Candidates are drawn before each transaction opens, so a reader that fetches
-        (a feed, a harvest) never holds the database's write lock while it waits. A dry
-        run goes through all of it in one transaction rolled back at the end.
+        Items are drawn before each transaction opens, so a reader that fetches (a feed,
+        a harvest) never holds the database's write lock while it waits. A dry run goes
+        through all of it in one transaction rolled back at the end.
         """
-        candidates = iter(candidates)
+        items = iter(items)
         if dry_run:
-            batch = list(candidates)
+            batch = list(items)
             with store.rehearse() as writer:
-                for candidate in batch:
-                    self.process(writer, candidate)
+                self._take(writer, batch)
         else:
-            while batch := list(islice(candidates, BATCH)):
+            while batch := list(islice(items, BATCH)):
                 with store.write() as writer:
-                    for candidate in batch:
-                        self.process(writer, candidate)
-        # Readers report unreadable records as they meet them, ahead of their batch.
-        rank: dict[str, int] = {}
-        for line in self.report.lines:
-            rank.setdefault(line.source, len(rank))
-        self.report.lines.sort(key=lambda line: (rank[line.source], line.line))
+                    self._take(writer, batch)
         return self.report
+
+    def _take(self, writer: Writer, batch: list[Item]) -> None:
+        for item in batch:
+            if isinstance(item, Rejection):
+                self.report.record(item.where, item.line, "rejected", kind=item.kind,
+                                   title=item.title, reason=item.reason)
+            else:
+                self.process(writer, item)
 
     def product_for(self, candidate: Candidate) -> tuple[Product, dict[str, list[str]]]:
         """Normalise a record into a Product and return it with its problems."""

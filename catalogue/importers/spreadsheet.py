@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from catalogue.importers.columns import column_mapping, record_from_row
-from catalogue.importers.pipeline import Pipeline, Suggest, record_candidates, source_name
+from catalogue.importers.pipeline import (Pipeline, Rejection, Row, Suggest, record_candidates,
+                                          source_name)
 from catalogue.importers.report import ImportReport
 from catalogue.importers.runs import record_run
 from catalogue.importers.sheets import Table, read_table
@@ -20,15 +21,13 @@ from catalogue.store import Store
 from catalogue.vocabularies import Vocabularies
 
 
-def _records(table: Table, filename: str, mapping: dict[int, str],
-             report: ImportReport) -> Iterator[tuple[str, int, dict, None]]:
+def _rows(table: Table, filename: str, mapping: dict[int, str]) -> Iterator[Row | Rejection]:
     for line, cells in table.rows:
         record, problems = record_from_row(cells, table.headers, mapping)
         if problems:
-            title = record.get("title")
-            report.record(filename, line, "rejected", title=title, reason="; ".join(problems))
-            continue
-        yield filename, line, record, None
+            yield Rejection(filename, line, "; ".join(problems), record.get("title"))
+        else:
+            yield filename, line, record, None
 
 
 def import_table(store: Store, vocabularies: Vocabularies, data: bytes, filename: str, *,
@@ -54,8 +53,7 @@ def import_table(store: Store, vocabularies: Vocabularies, data: bytes, filename
         report.notes.append("columns not imported: " + ", ".join(unused))
     pipeline = Pipeline(vocabularies, source=source, importer=f"{table.kind}:{source}",
                         trusted=trusted, suggest=suggest, actor=actor, report=report)
-    pipeline.run(store, record_candidates(_records(table, filename, columns, report), report),
-                 dry_run=dry_run)
+    pipeline.run(store, record_candidates(_rows(table, filename, columns)), dry_run=dry_run)
     if not dry_run:
         record_run(store, table.kind, source, report.short_summary(),
                    {"file": filename, "actor": actor, **report.as_dict()})

@@ -111,6 +111,8 @@ BAD = [
      "title: contains control characters"),
     (["Bad year", "UNICEF", "Guidance", "en", "someday", "https://example.org/6", ""],
      "year: must be a whole number, not 'someday'"),
+    (["Superscript year", "UNICEF", "Guidance", "en", "²", "https://example.org/8", ""],
+     "year: must be a whole number, not '²'"),  # a digit to str.isdigit, not to int()
     (["Bad type", "UNICEF", "Poem", "en", "2015", "https://example.org/7", ""],
      "type: unknown resource type 'Poem'"),
     (["Bad link", "UNICEF", "Guidance", "en", "2015", "javascript:alert(1)", ""],

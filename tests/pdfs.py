@@ -27,6 +27,12 @@ def make_pdf(title: str, lines: list[str], *, pages: int = 1, author: str = "") 
     info = b"<< /Title " + _literal(title) + (b" /Author " + _literal(author) if author else b"") \
         + b" /Producer (hrba tests) >>"
     objects.append(info)
+    return _file(objects, f"/Info {len(objects)} 0 R")
+
+
+def _file(objects: list[bytes], trailer: str) -> bytes:
+    """Return a PDF file of `objects` (numbered from 1, the first the catalog), with its
+    cross-reference table and `trailer` entries besides /Size and /Root."""
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -36,7 +42,7 @@ def make_pdf(title: str, lines: list[str], *, pages: int = 1, author: str = "") 
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     for offset in offsets:
         out += f"{offset:010d} 00000 n \n".encode()
-    out += (f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R /Info {len(objects)} 0 R >>\n"
+    out += (f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R {trailer} >>\n"
             f"startxref\n{xref}\n%%EOF\n").encode()
     return bytes(out)
 
@@ -83,14 +89,4 @@ def encrypted_pdf(lines: list[str], *, user_password: bytes = b"secret",
         b"<< /Filter /Standard /V 1 /R 2 /O <" + owner.hex().encode() + b"> /U <" + user.hex().encode()
         + b"> /P " + str(permissions).encode() + b" >>",
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += (f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R /Encrypt 6 0 R "
-            f"/ID [<{file_id.hex()}> <{file_id.hex()}>] >>\nstartxref\n{xref}\n%%EOF\n").encode()
-    return bytes(out)
+    return _file(objects, f"/Encrypt 6 0 R /ID [<{file_id.hex()}> <{file_id.hex()}>]")

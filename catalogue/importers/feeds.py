@@ -45,7 +45,8 @@ def _agencies(entry, feed, vocabularies: Vocabularies, agency: str | None, link:
 
     def named(item) -> list[str]:
         names = [item.get("author"), item.get("publisher")]
-        names += [author.get("name") for author in item.get("authors", []) if hasattr(author, "get")]
+        names += [author.get("name") for author in item.get("authors", [])
+                  if hasattr(author, "get")]
         return [name for name in dict.fromkeys(filter(None, names)) if known(name)]
     found = named(entry) or ([agency] if agency else []) or named(feed)
     if not found and feed.get("title") and known(feed["title"]):

@@ -120,7 +120,8 @@ def record_candidates(rows: Iterable[Row | Rejection]) -> Iterator[Item]:
         if origin in seen:
             title = record.get("title") if isinstance(record.get("title"), str) else None
             what = "id" if identifier else "title" if origin.startswith("title:") else "URL"
-            yield Rejection(where, line, f"repeats line {seen[origin]} (same {what})", title or None)
+            yield Rejection(where, line, f"repeats line {seen[origin]} (same {what})",
+                            title or None)
             continue
         seen[origin] = line
         url = canonical_url(record["url"]) if _http(record.get("url")) else None

@@ -8,9 +8,10 @@ only their rows are rejected. The delimiter (`,`, `;` or tab) is the one the hea
 uses most, or the one an Excel `sep=` line names.
 
 XLSX: the first sheet, read-only, values as stored: a formula stays a formula (we never
-evaluate one), and OOXML's `_xHHHH_` escapes become their characters again. The zip's declared sizes are checked before anything is inflated (zip
-bombs), and `zipfile` never inflates more than a member declares; the rows and columns
-read are capped too, whatever the sheet's dimension claims.
+evaluate one), and OOXML's `_xHHHH_` escapes become their characters again. The zip's
+declared sizes are checked before anything is inflated (zip bombs), and `zipfile` never
+inflates more than a member declares; rows and columns are capped too, and read past a
+sheet's <dimension>, which can be wrong.
 
 Anything that cannot be read as a table raises ImportFileError, before any row is used.
 """
@@ -156,7 +157,8 @@ def _headers(cells, filename: str) -> tuple[str, ...]:
     while headers and not headers[-1]:
         headers = headers[:-1]
     if len(headers) > MAX_COLUMNS:
-        raise ImportFileError(f"{filename} has {len(headers):,} columns; the limit is {MAX_COLUMNS}")
+        raise ImportFileError(f"{filename} has {len(headers):,} columns; "
+                              f"the limit is {MAX_COLUMNS}")
     return headers
 
 

@@ -47,8 +47,8 @@ def import_table(store: Store, vocabularies: Vocabularies, data: bytes, filename
     report = ImportReport()
     how = table.kind.upper() + (f" ({table.encoding}, delimiter {table.delimiter!r})"
                                 if table.kind == "csv" else " (first sheet)")
-    report.notes.append(f"read {filename} as {how}: {len(table.rows)} rows; columns: "
-                        + ", ".join(f"{table.headers[i]} → {field}" for i, field in sorted(columns.items())))
+    read = ", ".join(f"{table.headers[i]} → {field}" for i, field in sorted(columns.items()))
+    report.notes.append(f"read {filename} as {how}: {len(table.rows)} rows; columns: {read}")
     if unused:
         report.notes.append("columns not imported: " + ", ".join(unused))
     pipeline = Pipeline(vocabularies, source=source, importer=f"{table.kind}:{source}",

@@ -47,22 +47,14 @@ PROTOCOL_ERRORS = (oaiexceptions.BadArgument, oaiexceptions.BadVerb,
 
 
 class _Answer:
-    """The little of a `requests` response that sickle reads, made from one of ours."""
-
-    status_code = 200
-    encoding = None
+    """What sickle's OAIResponse reads of a `requests` response, made from one of ours."""
 
     def __init__(self, response: Response):
         self.content = response.body
-        self.url = response.final_url
-        self.headers = response.headers
 
     @property
     def text(self) -> str:
         return self.content.decode("utf-8", "replace")
-
-    def raise_for_status(self) -> None:
-        """Fetcher has already raised on an error status."""
 
 
 class _FetchingSickle(Sickle):
@@ -73,6 +65,8 @@ class _FetchingSickle(Sickle):
         self.fetcher = fetcher
 
     def harvest(self, **kwargs) -> OAIResponse:
+        """Ask the repository once (sickle calls this for every page); refuse what is not
+        OAI-PMH."""
         separator = "&" if "?" in self.endpoint else "?"
         response = self.fetcher.fetch(self.endpoint + separator + urlencode(kwargs),
                                       accept=XML_TYPES)

@@ -53,7 +53,7 @@ def _year(errors: Errors, value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdecimal():  # "٢٠١٥" is a year, "²" is not
         return int(value.strip())
     errors.setdefault("year", []).append(f"must be a whole number, not {str(value)[:20]!r}")
     return None

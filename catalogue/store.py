@@ -319,6 +319,17 @@ class Store:
             with session.begin():
                 yield Writer(session)
 
+    @contextmanager
+    def rehearse(self) -> Iterator[Writer]:
+        """Yield a Writer whose transaction is always rolled back: a dry run sees its own
+        writes (ids, found-again records, duplicate checks) and leaves nothing behind."""
+        with Session(self._write_engine, expire_on_commit=False) as session:
+            session.begin()
+            try:
+                yield Writer(session)
+            finally:
+                session.rollback()
+
     def get(self, product_id: str) -> Product:
         """Return the product with `product_id`; raise ProductNotFound if none."""
         with self.read() as session:

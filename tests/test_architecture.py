@@ -59,6 +59,9 @@ RULES: dict[str, Allowed] = {
 EXCLUSIVE_HOMES: dict[str, str] = {
     "requests": "catalogue/importers/",
     "bs4": "catalogue/importers/",
+    "openpyxl": "catalogue/importers/",
+    "feedparser": "catalogue/importers/",
+    "sickle": "catalogue/importers/",
     "whoosh": "indexer/",
     "flask": "webapp/",
     "webapp": "webapp/",  # nothing imports the web app (tests are not walked)

@@ -17,6 +17,8 @@ from indexer.errors import IndexerError
 from indexer.search import FILTER_FACETS, SORTS, search
 from webapp.app import create_app
 from webapp.cli_collect import check_links_command, crawl_command, sources_command
+from webapp.cli_import import (harvest_command, import_csv_command, import_feed_command,
+                               import_jsonl_command)
 from webapp.cli_users import users_group
 from webapp.presenters import results_json
 from webapp.search_params import search_request_from
@@ -56,6 +58,8 @@ main.add_command(users_group)
 main.add_command(crawl_command)
 main.add_command(sources_command)
 main.add_command(check_links_command)
+for _command in (import_csv_command, import_jsonl_command, import_feed_command, harvest_command):
+    main.add_command(_command)
 
 
 def services() -> Services:

@@ -14,11 +14,16 @@ from flask import Flask, current_app
 
 from catalogue.importers.corpus import CorpusImporter
 from catalogue.importers.crawl import Crawler, CrawlResult
+from catalogue.importers.feeds import import_feed
 from catalogue.importers.fetch import Fetcher, FetchPolicy
+from catalogue.importers.jsonl import import_jsonl
 from catalogue.importers.link_checker import LinkReport, check_links, urls_to_check
+from catalogue.importers.oai import harvest
 from catalogue.importers.runs import record_run
 from catalogue.importers.sources import source_for
 from catalogue.importers.report import ImportReport
+from catalogue.importers.sheets import table_bytes
+from catalogue.importers.spreadsheet import import_table
 from catalogue.model import Product, Status
 from catalogue.store import Store
 from catalogue import vocabulary_edits
@@ -71,6 +76,45 @@ class Services:
         try:
             return Crawler(self.store, self.vocabularies, source, fetcher, limit=limit,
                            suggest=fill_language, progress=progress).run()
+        finally:
+            fetcher.close()
+
+    def import_table(self, path: Path, *, source: str | None = None, trusted: bool = False,
+                     dry_run: bool = False, mapping: dict[str, str] | None = None) -> ImportReport:
+        """Import a CSV or XLSX table of products (pending review unless trusted)."""
+        source = source or path.name
+        return import_table(self.store, self.vocabularies, table_bytes(path), path.name,
+                            source=source, actor=f"importer:table:{source}", trusted=trusted,
+                            dry_run=dry_run, mapping=mapping, suggest=fill_language)
+
+    def import_jsonl(self, path: Path, *, source: str | None = None, trusted: bool = False,
+                     dry_run: bool = False) -> ImportReport:
+        """Import corpus-format JSON Lines through the pipeline (pending review unless trusted)."""
+        source = source or path.name
+        return import_jsonl(self.store, self.vocabularies, path, source=source,
+                            actor=f"importer:jsonl:{source}", trusted=trusted, dry_run=dry_run,
+                            suggest=fill_language)
+
+    def import_feed(self, url: str, *, source: str | None = None, trusted: bool = False,
+                    agency: str | None = None, allow_private: bool = False) -> ImportReport:
+        """Fetch an RSS or Atom feed and import its entries."""
+        fetcher = Fetcher(self.fetch_policy(allow_private))
+        try:
+            return import_feed(self.store, self.vocabularies, url, fetcher, source=source or url,
+                               actor=f"importer:feed:{source or url}", trusted=trusted,
+                               agency=agency, suggest=fill_language)
+        finally:
+            fetcher.close()
+
+    def harvest(self, url: str, *, source: str | None = None, set_spec: str | None = None,
+                from_date: str | None = None, trusted: bool = False,
+                allow_private: bool = False) -> ImportReport:
+        """Harvest an OAI-PMH repository's oai_dc records."""
+        fetcher = Fetcher(self.fetch_policy(allow_private))
+        try:
+            return harvest(self.store, self.vocabularies, url, fetcher, source=source or url,
+                           actor=f"importer:oai:{source or url}", set_spec=set_spec,
+                           from_date=from_date, trusted=trusted, suggest=fill_language)
         finally:
             fetcher.close()
 

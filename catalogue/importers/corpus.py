@@ -69,7 +69,9 @@ def corpus_files(path: str | Path) -> list[Path]:
     return [path]
 
 
-def _read_lines(paths: Iterable[Path], report: ImportReport) -> Iterator[_Line]:
+def json_lines(paths: Iterable[Path]) -> Iterator[tuple[str, int, dict | None, str | None]]:
+    """Yield (file name, line number, record, None) for each JSON object line of `paths`,
+    and (file name, line number, None, reason) for each other non-blank line."""
     for path in paths:
         try:
             handle = path.open("rb")
@@ -79,7 +81,7 @@ def _read_lines(paths: Iterable[Path], report: ImportReport) -> Iterator[_Line]:
             for number, raw in enumerate(handle, start=1):
                 if not raw.strip():
                     continue
-                reason = None
+                record, reason = None, None
                 if len(raw) > MAX_LINE_BYTES:
                     reason = f"line is {len(raw):,} bytes; the limit is {MAX_LINE_BYTES:,}"
                 else:
@@ -91,11 +93,16 @@ def _read_lines(paths: Iterable[Path], report: ImportReport) -> Iterator[_Line]:
                         reason = f"not valid JSON ({exc})"
                     else:
                         if not isinstance(record, dict):
-                            reason = "not a JSON object"
-                if reason:
-                    report.record(path.name, number, "rejected", reason=reason)
-                    continue
-                yield _Line(path.name, number, record)
+                            record, reason = None, "not a JSON object"
+                yield path.name, number, record, reason
+
+
+def _read_lines(paths: Iterable[Path], report: ImportReport) -> Iterator[_Line]:
+    for source, number, record, reason in json_lines(paths):
+        if reason:
+            report.record(source, number, "rejected", reason=reason)
+            continue
+        yield _Line(source, number, record)
 
 
 def _split(lines: Iterable[_Line], report: ImportReport) -> tuple[list[_ProductLine], list[_Line]]:

@@ -53,6 +53,10 @@ class SourceError(ImporterError):
     """A source file is missing or malformed."""
 
 
+class HarvestError(ImporterError):
+    """An OAI-PMH repository answered with a protocol error, or with something else than OAI-PMH."""
+
+
 class DropRecord(Exception):
     """A signal, not an error: the pipeline drops this record, for `reason`."""
 

@@ -89,12 +89,14 @@ def decode_html(body: bytes, declared: str | None = None) -> str:
         return body.decode(candidates[0] or "cp1252", "replace")
 
 
+_CONTROLS = {code: " " for code in range(32) if chr(code) not in "\t\n"}
+
+
 def clean(text: str | None) -> str:
     """Collapse white space; drop control characters."""
     if not text:
         return ""
-    text = "".join(ch if ch >= " " or ch in "\t\n" else " " for ch in text)
-    return " ".join(text.split())
+    return " ".join(text.translate(_CONTROLS).split())
 
 
 def language_tag(value: str | None) -> str | None:

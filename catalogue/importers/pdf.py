@@ -60,7 +60,10 @@ def read_pdf(data: bytes, *, timeout: float = TIMEOUT, memory: int = MEMORY_LIMI
     except ValueError:
         raise ParseError("the PDF reader gave no answer") from None
     if not result.get("ok"):
-        raise ParseError(f"unreadable PDF ({result.get('error', 'unknown error')})")
+        error = result.get("error", "unknown error")
+        if "password" in error.lower():
+            raise ParseError("the PDF is encrypted: it needs a password to be read")
+        raise ParseError(f"unreadable PDF ({error})")
     return PdfInfo(title=result["title"].strip(), author=result["author"].strip(),
                    subject=result["subject"].strip(), keywords=result["keywords"].strip(),
                    created=result["created"], pages=int(result["pages"]), size=len(data),

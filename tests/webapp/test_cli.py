@@ -25,7 +25,7 @@ def run(tmp_path, monkeypatch):
 def test_help_lists_every_command(run):
     output = run("--help").output
     for command in ("check", "import", "indexer", "migrate", "reindex", "routes", "search", "serve",
-                    "setup", "shell"):
+                    "setup", "shell", "import-csv", "import-jsonl", "import-feed", "harvest"):
         assert f"  {command} " in output
     assert "--app" not in output
 

@@ -388,3 +388,45 @@ def test_fill_from_a_page_on_a_real_server(fresh_app, people):
     assert soup.select_one("#f-title")["value"] == "Guide de programmation fondée sur les droits de l'homme"
     assert soup.select_one("#f-url")["value"] == f"{site.base}/resources/guide-droits-programmation"
     assert soup.select_one("#f-languages option[selected]")["value"] == "fr"
+
+
+SHEET = ("title,agency,type,languages,year,url\n"
+         "Guide to rights-based budgeting,UNICEF,Guidance,en,2021,https://example.org/budget.pdf\n"
+         "Manuel de suivi des droits,OHCHR,Manual / handbook,fr,2018,https://example.org/suivi.pdf\n"
+         ",UNDP,Guidance,en,2020,https://example.org/untitled.pdf\n").encode("utf-8")
+
+
+def upload(curator, data: bytes, filename: str, **fields):
+    import io
+    token = curator.token("/curate/import/")
+    return curator.client.post("/curate/import/", data={"csrf_token": token, "table": (io.BytesIO(data), filename),
+                                                         **fields}, content_type="multipart/form-data")
+
+
+def test_import_a_spreadsheet_dry_run_then_confirm(curator, store):
+    before = store.count()
+    checked = upload(curator, SHEET, "list.csv", source="unicef-list")
+    assert checked.status_code == 200
+    soup = BeautifulSoup(checked.data, "html.parser")
+    outcomes = [row.select("td")[1].get_text() for row in soup.select("table.worktable tbody tr")]
+    assert sorted(outcomes) == ["added", "added", "rejected"]
+    assert "title" in soup.select_one("tr.outcome-rejected").get_text()
+    assert store.count() == before  # a dry run changes nothing
+    confirm = soup.select_one("form[action='/curate/import/confirm']")
+    fields = {i["name"]: i.get("value", "") for i in confirm.find_all("input")}
+    done = curator.client.post("/curate/import/confirm", data=fields)
+    assert done.status_code == 200
+    assert store.count() == before + 2
+    pending = queries.find_products(store, statuses=(Status.PENDING_REVIEW,), source="unicef-list").products
+    assert sorted(p.title for p in pending) == ["Guide to rights-based budgeting", "Manuel de suivi des droits"]
+    again = curator.client.post("/curate/import/confirm", data=fields)  # the upload is used up
+    assert again.status_code == 302 and store.count() == before + 2
+
+
+def test_an_unreadable_spreadsheet_is_refused_cleanly(curator, store):
+    before = store.count()
+    assert upload(curator, b"\x00\x01 not a table", "list.pdf").status_code == 422
+    response = upload(curator, b"PK\x03\x04 not really a zip", "list.xlsx")
+    assert response.status_code == 422
+    assert BeautifulSoup(response.data, "html.parser").select_one("#import-error")
+    assert store.count() == before

@@ -391,6 +391,19 @@ class Store:
         with self.read() as session:
             return session.scalar(select(func.max(ChangeRow.id))) or 0
 
+    def vitals(self) -> tuple[int, int]:
+        """Return (published products, newest outbox id), read in one transaction.
+
+        Raise StoreError when the database does not answer (for health checks).
+        """
+        try:
+            with self.read() as session:
+                published = session.scalar(select(func.count()).select_from(ProductRow)
+                                           .where(ProductRow.status == Status.PUBLISHED.value))
+                return published, session.scalar(select(func.max(ChangeRow.id))) or 0
+        except SQLAlchemyError as exc:
+            raise StoreError(f"the database does not answer ({type(exc).__name__})") from exc
+
     def harvest(self, query: HarvestQuery, after: tuple[datetime, str] | None = None,
                 limit: int = 100) -> list[Product]:
         """Return up to `limit` products `query` selects, by (last_changed, id), after `after`.

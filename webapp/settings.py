@@ -89,6 +89,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HRBA_TRUSTED_PROXIES", 0,
             "How many reverse proxies in front of the app to trust for the client's address "
             "(X-Forwarded-For); 0 when clients connect directly.", lambda v: _count(v)),
+    Setting("HRBA_READY_BACKLOG", 1000,
+            "Most store changes the search index may lag behind for `/readyz` to answer 200.",
+            lambda v: _count(v)),
     Setting("HRBA_LOG_LEVEL", "INFO", "Log level: DEBUG, INFO, WARNING or ERROR.",
             lambda v: _choice(v.upper(), ("DEBUG", "INFO", "WARNING", "ERROR"))),
 )

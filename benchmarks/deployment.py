@@ -30,7 +30,6 @@ import multiprocessing
 import os
 import random
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -38,12 +37,12 @@ import sys
 import tempfile
 import time
 import urllib.parse
-import urllib.request
 import uuid
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parent.parent
+HRBA = shutil.which("hrba", path=str(Path(sys.executable).parent)) or "hrba"
 SETUPS = {"sqlite-1": ("sqlite", 1), "postgres-1": ("postgresql", 1), "postgres-2": ("postgresql", 2)}
 WARM_UP_SECONDS = 3.0
 QUERIES = ["", "gender equality", "human rights based approach", "water", "participation",
@@ -60,8 +59,7 @@ def log(message: str) -> None:
 
 def hrba(*args: str, env: dict[str, str]) -> str:
     """Run `hrba ARGS` with this checkout's code; return its output, fail loudly."""
-    command = shutil.which("hrba", path=str(Path(sys.executable).parent)) or "hrba"
-    done = subprocess.run([command, *args], env=env, capture_output=True, text=True)
+    done = subprocess.run([HRBA, *args], env=env, capture_output=True, text=True)
     if done.returncode:
         raise SystemExit(f"hrba {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
     return done.stdout
@@ -78,33 +76,36 @@ def environment(data_dir: Path, database_url: str | None) -> dict[str, str]:
     return env
 
 
+def _wait_ready(process: subprocess.Popen, port: int) -> None:
+    for _ in range(600):
+        if process.poll() is not None:
+            raise SystemExit(f"hrba serve exited with {process.returncode}")
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        try:
+            connection.request("GET", "/readyz")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        finally:
+            connection.close()
+        time.sleep(0.2)
+    raise SystemExit("hrba serve was not ready within two minutes")
+
+
 @contextmanager
 def server(env: dict[str, str]):
     """Start `hrba serve` on a free loopback port; yield its (host, port) once /readyz says 200."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    process = subprocess.Popen([shutil.which("hrba", path=str(Path(sys.executable).parent)) or "hrba", "serve"],
-                               env={**env, "HRBA_HOST": "127.0.0.1", "HRBA_PORT": str(port)},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(600):
-            if process.poll() is not None:
-                raise SystemExit(f"hrba serve exited with {process.returncode}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise SystemExit("hrba serve was not ready within two minutes")
-        yield ("127.0.0.1", port)
-    finally:
-        process.send_signal(signal.SIGTERM)
+    with subprocess.Popen([HRBA, "serve"], env={**env, "HRBA_HOST": "127.0.0.1", "HRBA_PORT": str(port)},
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as process:
         try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            _wait_ready(process, port)
+            yield ("127.0.0.1", port)
+        finally:
+            process.terminate()  # leaving the `with` waits for it
 
 
 def request_paths(seed: int, count: int = 500) -> list[str]:

@@ -30,7 +30,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from sqlalchemy import DateTime, Integer, MetaData, func, inspect, select, text
+from sqlalchemy import DateTime, Integer, MetaData, func, inspect, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -192,7 +192,7 @@ def backup(store: Store, path: str | Path) -> BackupReport:
 
 
 # Reading an archive: what a damaged or truncated one raises.
-_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, ValueError)
+_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, TypeError, ValueError)
 
 
 def _lines(archive: zipfile.ZipFile, entry: dict) -> Iterator[bytes]:
@@ -245,7 +245,7 @@ def restore(store: Store, path: str | Path, force: bool = False) -> RestoreRepor
         with zipfile.ZipFile(path) as archive, store.write() as writer:
             connection = writer.session.connection()
             if store.dialect == "postgresql":
-                connection.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
+                connection.execute(select(func.set_config("lock_timeout", LOCK_TIMEOUT, True)))
             _clear(connection, force)
             schema.migrate(connection, revision)
             rows = _load(connection, archive, manifest["tables"])
@@ -302,10 +302,9 @@ def _advance_sequences(connection: Connection, table) -> None:
     """Move a serial key's sequence past the restored ids (SQLite's AUTOINCREMENT does it itself)."""
     keys = list(table.primary_key.columns)
     if len(keys) == 1 and isinstance(keys[0].type, Integer):
-        key = keys[0].name
-        connection.execute(text(f"SELECT setval(pg_get_serial_sequence(:table, :key), COALESCE(MAX({key}), 1), "
-                                f"MAX({key}) IS NOT NULL) FROM {table.name}"),
-                           {"table": table.name, "key": key})
+        highest = select(func.max(keys[0])).scalar_subquery()
+        connection.execute(select(func.setval(func.pg_get_serial_sequence(table.name, keys[0].name),
+                                              func.coalesce(highest, 1), highest.is_not(None))))
 
 
 def _check_products(session: Session, lines: Iterable[bytes]) -> None:

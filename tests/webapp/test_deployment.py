@@ -170,7 +170,8 @@ def test_a_session_and_a_form_from_one_process_are_good_on_the_other(deployment)
     status, page, _ = curator.open(deployment.two + edit)
     assert status == 200
     fields = [(k, "Summary saved across processes." if k == "summary" else v) for k, v in form_fields(page)]
-    fields.append(("csrf_token", BeautifulSoup(page, "html.parser").find("input", attrs={"name": "csrf_token"})["value"]))
+    token = BeautifulSoup(page, "html.parser").find("input", attrs={"name": "csrf_token"})["value"]
+    fields.append(("csrf_token", token))
     assert curator.open(deployment.one + edit, fields)[0] == 302
     store = Store(deployment.database_url)
     try:

@@ -61,6 +61,11 @@ class BackupReport:
     rows: dict[str, int]
     bytes: int
 
+    def summary(self) -> str:
+        """One line: what was backed up, and where."""
+        return (f"Backed up {self.products} products ({sum(self.rows.values())} rows in {len(self.rows)} tables, "
+                f"schema {self.revision}) to {self.path} ({self.bytes / 1e6:.1f} MB).")
+
 
 @dataclass(frozen=True)
 class RestoreReport:
@@ -70,6 +75,11 @@ class RestoreReport:
     rows: dict[str, int]
     revision: str
     upgraded_to: str
+
+    def summary(self) -> str:
+        """One line: what was restored, from which schema revision."""
+        upgraded = "" if self.upgraded_to == self.revision else f" upgraded to {self.upgraded_to}"
+        return f"Restored {self.products} products ({sum(self.rows.values())} rows, schema {self.revision}{upgraded})."
 
 
 def _iso(value: datetime) -> str:

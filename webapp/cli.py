@@ -156,10 +156,7 @@ def backup_command(path: Path | None):
     backups/hrba-<UTC time>.zip in the data directory; a directory gets a file of that name.
     The search index is not in it: `hrba restore` rebuilds it. Example: hrba backup /srv/backups/
     """
-    report = services().backup(path)
-    click.echo(f"Backed up {report.products} products ({sum(report.rows.values())} rows in "
-               f"{len(report.rows)} tables, schema {report.revision}) to {report.path} "
-               f"({report.bytes / 1e6:.1f} MB).")
+    click.echo(services().backup(path).summary())
 
 
 @main.command("restore")
@@ -175,10 +172,7 @@ def restore_command(path: Path, force: bool):
     Example: hrba restore /srv/backups/hrba-20250101T120000Z.zip
     """
     report, index = app_services().restore(path, force=force)
-    click.echo(f"Restored {report.products} products ({sum(report.rows.values())} rows, schema "
-               f"{report.revision}" + ("" if report.upgraded_to == report.revision else f" upgraded to "
-                                       f"{report.upgraded_to}") + f"); search index rebuilt with "
-               f"{index.documents} products.")
+    click.echo(f"{report.summary()} Search index rebuilt with {index.documents} products.")
 
 
 @main.command("indexer")

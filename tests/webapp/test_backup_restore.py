@@ -129,7 +129,7 @@ def test_a_backup_taken_under_writes_restores_the_store_as_it_was_at_one_instant
     assert checksums == {i: product_checksum(p) for i, p in restored.items()}
     assert manifest["products"] == len(restored) > len(initial)
     published = sum(p.status is Status.PUBLISHED for p in restored.values())
-    assert f"search index rebuilt with {published} products" in restore.stdout
+    assert f"Search index rebuilt with {published} products." in restore.stdout
 
     app = create_app({"HRBA_DATA_DIR": str(restored_dir), "TESTING": True, **target_settings})
     try:

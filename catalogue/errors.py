@@ -46,3 +46,7 @@ class EditConflict(CatalogueError):
 
 class WorkflowError(CatalogueError):
     """The action does not apply to the product in its current state (e.g. approve a published one)."""
+
+
+class BackupError(CatalogueError):
+    """A backup cannot be written, or an archive cannot be read, verified or restored."""

@@ -6,6 +6,8 @@ for the lock instead of losing each other's updates (see the RESEARCH notes on S
 
 from __future__ import annotations
 
+import fcntl
+import zlib
 from contextlib import contextmanager
 from dataclasses import replace
 from dataclasses import dataclass
@@ -13,19 +15,19 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import and_, event, exists, func, or_, select
+from sqlalchemy import and_, event, exists, func, or_, select, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy import create_engine
 
+from catalogue import schema
 from catalogue.errors import ProductNotFound, StoreError
 from catalogue.ids import unique_id
 from catalogue.model import (TAG_FIELDS, LanguageVersion, Link, Product, Provenance, Status,
                              content_fields)
 from catalogue.tables import ChangeRow, ProductRow, RevisionRow, TagRow, VersionRow
 
-MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 # What a harvester sees: published products, and withdrawn ones as tombstones.
@@ -64,6 +66,11 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(connection):
         write = connection.get_execution_options().get("hrba_write", False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _lock_key(name: str) -> int:
+    """Return the PostgreSQL advisory-lock key of a named lock (stable across processes)."""
+    return zlib.crc32(f"hrba:{name}".encode())
 
 
 def product_from_row(row: ProductRow) -> Product:
@@ -294,15 +301,12 @@ class Store:
 
     def upgrade(self) -> None:
         """Create or migrate the schema to the latest Alembic revision."""
-        from alembic import command
-        from alembic.config import Config
-
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
         try:
             with self._write_engine.begin() as connection:
-                config.attributes["connection"] = connection
-                command.upgrade(config, "head")
+                if self.dialect == "postgresql":  # processes starting together migrate in turn
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                       {"key": _lock_key("migrate")})
+                schema.migrate(connection)
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot migrate the database: {exc}") from exc
 
@@ -311,6 +315,47 @@ class Store:
         """Yield a session for reading; nothing it does is committed."""
         with Session(self.engine) as session:
             yield session
+
+    @contextmanager
+    def consistent_read(self) -> Iterator[Session]:
+        """Yield a read session whose every query sees the database as its first one did.
+
+        PostgreSQL: a REPEATABLE READ, read-only transaction; SQLite: a read transaction,
+        which in WAL mode already is a snapshot. Writers carry on meanwhile.
+        """
+        engine = self.engine
+        if self.dialect == "postgresql":
+            engine = engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        with Session(engine) as session:
+            yield session
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """Hold the lock called `name` for the block, against every process using this database.
+
+        PostgreSQL: a session advisory lock (it holds across hosts); SQLite: an exclusive
+        lock on a file beside the database.
+        """
+        if self.dialect == "postgresql":
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _lock_key(name)})
+                connection.commit()
+                try:
+                    yield
+                finally:
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _lock_key(name)})
+                    connection.commit()
+            return
+        database = make_url(self.url).database
+        if database in (None, "", ":memory:"):
+            yield
+            return
+        with open(f"{database}.{name}.lock", "a+") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
     @contextmanager
     def write(self) -> Iterator[Writer]:
@@ -401,6 +446,19 @@ class Store:
         """Return the id of the newest outbox row (0 when there is none)."""
         with self.read() as session:
             return session.scalar(select(func.max(ChangeRow.id))) or 0
+
+    def vitals(self) -> tuple[int, int]:
+        """Return (published products, newest outbox id), read in one transaction.
+
+        Raise StoreError when the database does not answer (for health checks).
+        """
+        try:
+            with self.read() as session:
+                published = session.scalar(select(func.count()).select_from(ProductRow)
+                                           .where(ProductRow.status == Status.PUBLISHED.value))
+                return published, session.scalar(select(func.max(ChangeRow.id))) or 0
+        except SQLAlchemyError as exc:
+            raise StoreError(f"the database does not answer ({type(exc).__name__})") from exc
 
     def harvest(self, query: HarvestQuery, after: tuple[datetime, str] | None = None,
                 limit: int = 100) -> list[Product]:

@@ -29,6 +29,15 @@ def hrba_command() -> str:
     return shutil.which("hrba", path=str(Path(sys.executable).parent)) or "hrba"
 
 
+def hrba(*args: str, data_dir: Path, settings: dict[str, str] | None = None, stdin: str | None = None,
+         timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run `hrba ARGS` over `data_dir` as a user would, with this checkout's code."""
+    python_path = os.pathsep.join(filter(None, [str(REPOSITORY), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, **(settings or {}), "HRBA_DATA_DIR": str(data_dir), "PYTHONPATH": python_path}
+    return subprocess.run([hrba_command(), *args], env=env, input=stdin, capture_output=True, text=True,
+                          timeout=timeout)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -91,8 +91,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from flask_wtf.csrf import CSRFProtect  # noqa: PLC0415
 
     from webapp import (api, api_docs, auth, curator, curator_admin, curator_import, curator_products,  # noqa: PLC0415
-                        curator_review, curator_vocabularies, discovery, errors, exports, feeds, headers, i18n, oai,
-                        public_access, search_ui)  # (blueprints need the app)
+                        curator_review, curator_vocabularies, discovery, errors, exports, feeds, headers, health,
+                        i18n, oai, public_access, search_ui)  # (blueprints need the app)
 
     # Pages travel compressed (gzip, or brotli where the client takes it): field offices
     # are often on slow connections.
@@ -116,6 +116,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(oai.blueprint)
     app.register_blueprint(exports.blueprint)
     app.register_blueprint(discovery.blueprint)
+    # Probes: no rate limit (not a machine blueprint), no session, no CSRF (GET only).
+    app.register_blueprint(health.blueprint)
     # Every unsafe request (POST, PUT, PATCH, DELETE) must carry the session's CSRF token,
     # but for the read-only machine interfaces (OAI-PMH allows POST for long requests).
     csrf = CSRFProtect(app)

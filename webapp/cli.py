@@ -153,6 +153,36 @@ def check_command(dry_run: bool):
                + ("" if drift.clean or dry_run else " (repaired)"))
 
 
+@main.command("backup")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@with_appcontext
+def backup_command(path: Path | None):
+    """Back up the database to PATH while the app keeps serving and writing.
+
+    The backup is one consistent snapshot of every table (a zip of JSON Lines with a
+    manifest and checksums) and restores into SQLite or PostgreSQL. PATH defaults to
+    backups/hrba-<UTC time>.zip in the data directory; a directory gets a file of that name.
+    The search index is not in it: `hrba restore` rebuilds it. Example: hrba backup /srv/backups/
+    """
+    click.echo(services().backup(path).summary())
+
+
+@main.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace the catalogue the database already holds.")
+@with_appcontext
+def restore_command(path: Path, force: bool):
+    """Restore a backup made by `hrba backup` into an empty database, then rebuild the index.
+
+    Every member is checked against the archive's checksums before anything is written,
+    and the restore is all or nothing. Stop the app processes that use the database first;
+    afterwards run `hrba reindex` on every other host with an index of its own.
+    Example: hrba restore /srv/backups/hrba-20250101T120000Z.zip
+    """
+    report, index = app_services().restore(path, force=force)
+    click.echo(f"{report.summary()} Search index rebuilt with {index.documents} products.")
+
+
 @main.command("indexer")
 @click.option("--interval", type=float, default=0.5, show_default=True, help="Seconds between rounds.")
 @with_appcontext

@@ -12,6 +12,8 @@ from typing import Callable
 
 from flask import Flask, current_app
 
+from catalogue import backups
+from catalogue.backups import BackupReport, RestoreReport
 from catalogue.importers.corpus import CorpusImporter
 from catalogue.importers.crawl import Crawler, CrawlResult
 from catalogue.importers.feeds import import_feed
@@ -187,6 +189,18 @@ class Services:
         finally:
             updater.release()
 
+    def backup(self, path: Path | None = None) -> BackupReport:
+        """Back up the database (online, consistent) to `path` (see `backups.backup_path`)."""
+        return backups.backup(self.store, backups.backup_path(path, self.data_dir))
+
+    def restore(self, path: Path, force: bool = False) -> tuple[RestoreReport, RebuildReport]:
+        """Load a backup into the empty (or, with `force`, replaced) database, then rebuild
+        this process's index from it."""
+        report = backups.restore(self.store, path, force=force)
+        self._migrated = True
+        self.refresh_vocabularies()
+        return report, self.rebuild_index()
+
     def check_index(self, repair: bool = True) -> Drift:
         """Compare the index with the store and repair any drift."""
         return check(self.store, self.index, self.vocabularies, repair=repair)
@@ -197,11 +211,13 @@ class Services:
         What `make run` relies on: on an empty data directory this builds everything
         from the shipped corpus; on a ready one it only checks.
         """
-        self.migrate()
-        if self.store.count() == 0:
-            corpus = Path(self.config["HRBA_CORPUS_DIR"])
-            echo(f"Empty catalogue: importing the shipped corpus from {corpus} ...")
-            echo(f"Import: {self.import_path(corpus).summary()}")
+        # Processes starting together (on one host or many) migrate and import in turn.
+        with self.store.exclusive("setup"):
+            self.migrate()
+            if self.store.count() == 0:
+                corpus = Path(self.config["HRBA_CORPUS_DIR"])
+                echo(f"Empty catalogue: importing the shipped corpus from {corpus} ...")
+                echo(f"Import: {self.import_path(corpus).summary()}")
         if not self.index.exists():
             report = self.rebuild_index()
             echo(f"Search index built: {report.documents} products in {report.seconds:.1f} s")

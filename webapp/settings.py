@@ -92,6 +92,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HRBA_ALLOW_PRIVATE_FETCH", False,
             "Set to 1 only for tests and demos: lets the curators' \"fill from a URL\" fetch "
             "loopback and private addresses, which it refuses otherwise.", lambda v: _flag(v)),
+    Setting("HRBA_READY_BACKLOG", 1000,
+            "Most store changes the search index may lag behind for `/readyz` to answer 200.",
+            lambda v: _count(v)),
     Setting("HRBA_LOG_LEVEL", "INFO", "Log level: DEBUG, INFO, WARNING or ERROR.",
             lambda v: _choice(v.upper(), ("DEBUG", "INFO", "WARNING", "ERROR"))),
     Setting("HRBA_SOURCES_DIR", None,

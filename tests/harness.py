@@ -178,6 +178,12 @@ class Curator:
             raise ServerError(f"sign-in failed with {response.status_code}")
         return self
 
+    def submit(self, page_path: str, action: str, pairs: list[tuple[str, str]]):
+        """Post `pairs` to `action` with the CSRF token of `page_path`, as the browser would."""
+        page = self.session.get(self.base + page_path, timeout=self.timeout)
+        return self.session.post(self.base + action, data=pairs + [("csrf_token", csrf_token(page.text))],
+                                 allow_redirects=False, timeout=self.timeout)
+
     def edit(self, product_id: str, change) -> int:
         """Open the product's edit form, let `change(fields)` alter the fields, save; return
         the status of the save (302: saved and acknowledged; 409: someone saved first)."""

@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -56,9 +57,23 @@ def run_hrba(args: list[str], data_dir: Path, settings: dict[str, str] | None = 
 
 
 def start_hrba(args: list[str], data_dir: Path, settings: dict[str, str] | None = None) -> subprocess.Popen:
-    """Start one `hrba` command in the background (output kept in a pipe)."""
-    return subprocess.Popen([hrba_command(), *args], env=hrba_env(data_dir, settings),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    """Start one `hrba` command in the background; `output(process)` reads what it printed.
+
+    The output goes to a temporary file, never a pipe: a long run (waitress warns on stderr
+    whenever its queue is deep) would fill a pipe nobody reads and block the process.
+    """
+    log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
+    process = subprocess.Popen([hrba_command(), *args], env=hrba_env(data_dir, settings),
+                               stdout=log, stderr=subprocess.STDOUT, text=True)
+    process.log = log
+    return process
+
+
+def output(process: subprocess.Popen) -> str:
+    """Return what a process started by `start_hrba` has printed so far."""
+    process.log.flush()
+    process.log.seek(0)
+    return process.log.read()
 
 
 def stop(process: subprocess.Popen, timeout: float = 10.0) -> None:
@@ -95,7 +110,7 @@ class Server:
         deadline = time.monotonic() + timeout
         while True:
             if self.process.poll() is not None:
-                raise ServerError("hrba serve exited:\n" + self.process.stdout.read())
+                raise ServerError("hrba serve exited:\n" + output(self.process))
             try:
                 urllib.request.urlopen(self.base + READY_PATH, timeout=2)
                 return self

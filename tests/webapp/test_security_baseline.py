@@ -143,11 +143,16 @@ def test_a_live_server_refuses_oversized_bodies_cleanly_and_keeps_serving(tmp_pa
                                        headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=30)
         assert over_app_limit.status_code == 413
         assert over_app_limit.headers["X-Content-Type-Options"] == "nosniff"  # the app's own page
-        # Far past the limit, waitress refuses before buffering it all (no disk filling).
+        # Far past the limit, waitress refuses before buffering it all (no disk filling): it
+        # answers 413 and closes, which the client may see as a reset while still sending.
         huge = (b"x" * 65536 for _ in range(200))  # 13 MB, chunked: no Content-Length to trust
-        refused = requests.post(f"{base}/curate/login", data=huge, timeout=30,
-                                headers={"Content-Type": "application/x-www-form-urlencoded"})
-        assert refused.status_code == 413
+        try:
+            refused = requests.post(f"{base}/curate/login", data=huge, timeout=30,
+                                    headers={"Content-Type": "application/x-www-form-urlencoded"})
+            assert refused.status_code == 413
+            assert "X-Content-Type-Options" not in refused.headers  # waitress's answer, not the app's
+        except requests.ConnectionError:
+            pass
         assert requests.get(f"{base}/api/v1/search", params={"q": "gender"}, timeout=10).status_code == 200
 
 

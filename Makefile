@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test setup bench translations screenshots clean-venv
+.PHONY: run test setup bench soak translations screenshots clean-venv
 
 ## run: set up if needed, import the shipped corpus on an empty data directory, serve on 127.0.0.1:5000
 run: $(VENV)/.installed
@@ -24,6 +24,14 @@ setup: $(VENV)/.installed
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/relevance.py
 	$(BIN)/python benchmarks/search_speed.py $(BENCH_ARGS)
+
+## soak: the reliability runs (about 35 min): load (50 readers, 60 s, without and with think
+## time), 10,000 hostile requests, 30 kill -9 trials of each kind; each prints its figures
+soak: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/load.py $(LOAD_ARGS)
+	$(BIN)/python benchmarks/load.py --think 1 $(LOAD_ARGS)
+	$(BIN)/python benchmarks/hostile_queries.py
+	$(BIN)/python benchmarks/crash.py
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \

@@ -29,6 +29,7 @@ import json
 import multiprocessing
 import os
 import random
+import secrets
 import shutil
 import socket
 import statistics
@@ -70,7 +71,7 @@ def environment(data_dir: Path, database_url: str | None) -> dict[str, str]:
     python_path = os.pathsep.join(filter(None, [str(REPOSITORY), os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "PYTHONPATH": python_path, "HRBA_DATA_DIR": str(data_dir),
            "HRBA_RATE_LIMIT": "100000000 per minute", "HRBA_LOG_LEVEL": "WARNING",
-           "HRBA_SECRET_KEY": "benchmark-only-shared-secret"}
+           "HRBA_SECRET_KEY": secrets.token_hex(32)}  # shared by the processes of one run
     if database_url:
         env["HRBA_DATABASE_URL"] = database_url
     return env

@@ -83,6 +83,9 @@ def validate(product: Product, vocabularies: Vocabularies) -> dict[str, list[str
             errors.setdefault("year", []).append(f"must be a year from {FIRST_YEAR} to {latest}")
     if product.url and (problem := url_problem(product.url)):
         errors.setdefault("url", []).append(problem)
+    # Where the product was found is shown as a link too: the same rule applies.
+    if product.provenance.source_url and (problem := url_problem(product.provenance.source_url)):
+        errors.setdefault("source", []).append(problem)
     for link in product.links:
         if problem := url_problem(link.url):
             errors.setdefault("links", []).append(f"{link.url[:80]!r} {problem}")
@@ -108,6 +111,8 @@ def _validate_versions(errors, product: Product, vocabularies: Vocabularies) -> 
             messages.append(f"{where}: title is too long or contains control characters")
         if version.url and (problem := url_problem(version.url)):
             messages.append(f"{where}: url {problem}")
+        if version.source_url and (problem := url_problem(version.source_url)):
+            messages.append(f"{where}: source {problem}")
     if messages:
         errors["versions"] = messages
 

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,29 +14,17 @@ import pytest
 from catalogue.model import Product, Status
 from catalogue.store import Store
 from catalogue.vocabularies import Vocabularies
+from tests.harness import Server, ServerError, hrba_command, hrba_env
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 CORPUS = REPOSITORY / "corpus"
 
 
-def hrba_command() -> str:
-    """Return the `hrba` console script of the Python running the tests."""
-    return shutil.which("hrba", path=str(Path(sys.executable).parent)) or "hrba"
-
-
 def hrba(*args: str, data_dir: Path, settings: dict[str, str] | None = None, stdin: str | None = None,
          timeout: float = 300) -> subprocess.CompletedProcess:
     """Run `hrba ARGS` over `data_dir` as a user would, with this checkout's code."""
-    python_path = os.pathsep.join(filter(None, [str(REPOSITORY), os.environ.get("PYTHONPATH")]))
-    env = {**os.environ, **(settings or {}), "HRBA_DATA_DIR": str(data_dir), "PYTHONPATH": python_path}
-    return subprocess.run([hrba_command(), *args], env=env, input=stdin, capture_output=True, text=True,
-                          timeout=timeout)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return subprocess.run([hrba_command(), *args], env=hrba_env(data_dir, settings), input=stdin,
+                          capture_output=True, text=True, timeout=timeout)
 
 
 @contextmanager
@@ -51,32 +34,15 @@ def served(data_dir: Path, timeout: float = 60.0, settings: dict[str, str] | Non
     `settings` adds `HRBA_*` variables. The server runs this checkout's code even when the
     package is installed (editable) from another one, such as a git worktree's main tree.
     """
-    port = _free_port()
-    python_path = os.pathsep.join(filter(None, [str(REPOSITORY), os.environ.get("PYTHONPATH")]))
-    env = {**os.environ, **(settings or {}), "HRBA_DATA_DIR": str(data_dir), "HRBA_PORT": str(port),
-           "HRBA_HOST": "127.0.0.1", "PYTHONPATH": python_path}
-    process = subprocess.Popen([hrba_command(), "serve"], env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
+    server = Server(data_dir, settings)
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                pytest.fail("hrba serve exited:\n" + process.stdout.read())
-            try:
-                urllib.request.urlopen(base + "/api/v1/search?per_page=1", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"hrba serve did not answer within {timeout:.0f} s")
-                time.sleep(0.25)
-        yield base
+        server.start(timeout)
+    except ServerError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield server.base
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,7 @@ from catalogue.model import Status
 from indexer.errors import QueryError
 from indexer.search import search
 from indexer.suggest import suggest
+from webapp import auth
 from webapp import api_documents as documents
 from webapp.search_params import search_request_from
 from webapp.services import services
@@ -37,6 +38,7 @@ def _language() -> str:
 
 
 @blueprint.get("/search")
+@auth.public
 def search_products():
     """Search published products: `q`, filters, `sort`, `page` or `cursor`, `per_page`,
     `fields`, `facets`, `lang`."""
@@ -54,6 +56,7 @@ def search_products():
 
 
 @blueprint.get("/products/<product_id>")
+@auth.public
 def product(product_id: str):
     """Every public field of one published product, with its language versions and link status."""
     hub = services()
@@ -71,6 +74,7 @@ def product(product_id: str):
 
 
 @blueprint.get("/facets/<name>")
+@auth.public
 def facet(name: str):
     """Every value of one facet, with its count, for a search (same parameters as `search`)."""
     if name not in documents.FACETS:
@@ -81,6 +85,7 @@ def facet(name: str):
 
 
 @blueprint.get("/vocabularies")
+@auth.public
 def vocabularies():
     """The controlled vocabularies this API publishes, with their sizes and addresses."""
     hub = services()
@@ -91,6 +96,7 @@ def vocabularies():
 
 
 @blueprint.get("/vocabularies/<name>")
+@auth.public
 def vocabulary(name: str):
     """One controlled vocabulary: each term's id and labels in the six UN languages."""
     hub = services()
@@ -101,6 +107,7 @@ def vocabulary(name: str):
 
 
 @blueprint.get("/suggest")
+@auth.public
 def suggest_queries():
     """Complete what the user has typed: `q` (the words so far), `lang`; with
     `format=opensearch`, as OpenSearch suggestions (`[q, [completions]]`)."""
@@ -116,6 +123,7 @@ def suggest_queries():
 
 
 @blueprint.get("/openapi.json")
+@auth.public
 def openapi():
     """The OpenAPI 3.1 description of this API."""
     from webapp.openapi import openapi_document  # noqa: PLC0415

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
+from webapp import auth
+
 blueprint = Blueprint("docs", __name__)
 
 # Swagger UI (vendored, same origin) sets inline style attributes; scripts stay 'self' only.
@@ -14,6 +16,7 @@ DOCS_CSP = "; ".join([
 
 
 @blueprint.get("/api/")
+@auth.public
 def api_docs():
     """How to use the API, the feeds and OAI-PMH, with the interactive OpenAPI reference."""
     base = request.host_url.rstrip("/")

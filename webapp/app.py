@@ -15,6 +15,11 @@ from webapp import settings
 from webapp.services import init_app as init_services
 
 SECRET_KEY_FILE = "secret_key"
+# The largest request body the app reads (forms, OAI-PMH POSTs): larger ones get 413.
+MAX_REQUEST_BYTES = 1_000_000
+# A workspace session ends after this long without a request, and this long after sign-in
+# whatever happens (see `auth.SESSION_MAX_AGE`).
+SESSION_IDLE = timedelta(hours=2)
 # What the app serves that compresses well (the exports add their own types).
 COMPRESSED_TYPES = ("text/html", "text/css", "text/plain", "text/javascript", "application/javascript",
                     "application/json", "application/xml", "text/xml", "application/atom+xml",
@@ -54,13 +59,14 @@ def _configure_logging(app: Flask, data_dir: Path) -> None:
 
 
 def _configure_sessions(app: Flask) -> None:
-    """Session cookies: signed, HttpOnly, SameSite=Lax, Secure behind TLS, 8 hours at most."""
+    """Session cookies: signed, HttpOnly, SameSite=Lax, Secure behind TLS; they lapse after
+    SESSION_IDLE without a request (the signature's age is checked, not only the cookie's)."""
     app.config.update(
         SESSION_COOKIE_NAME="hrba_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=bool(app.config["HRBA_HTTPS"]),
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        PERMANENT_SESSION_LIFETIME=SESSION_IDLE,
         WTF_CSRF_TIME_LIMIT=8 * 3600,
         WTF_CSRF_SSL_STRICT=bool(app.config["HRBA_HTTPS"]),
     )
@@ -69,6 +75,8 @@ def _configure_sessions(app: Flask) -> None:
 def create_app(test_config: dict | None = None) -> Flask:
     """Create the web app. `test_config` overrides settings (keys as in `settings.SETTINGS`)."""
     app = Flask(__name__)
+    # Never the interactive debugger or tracebacks in pages, whatever FLASK_DEBUG says.
+    app.config["DEBUG"] = False
     environ = dict(os.environ)
     if test_config:
         environ.update({k: str(v) for k, v in test_config.items()
@@ -78,7 +86,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update({k: v for k, v in (test_config or {}).items() if not k.startswith("HRBA_")})
     data_dir = Path(config["HRBA_DATA_DIR"])
     app.config["SECRET_KEY"] = config["HRBA_SECRET_KEY"] or _secret_key(data_dir)
-    app.config["MAX_CONTENT_LENGTH"] = 1_000_000
+    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     _configure_sessions(app)
     app.config["JSON_SORT_KEYS"] = False
     app.json.sort_keys = False

@@ -1,18 +1,23 @@
-"""Who is signed in to the curator workspace: password hashing, sessions, throttling.
+"""Who is signed in to the curator workspace, and who may use each route.
 
 Passwords are hashed with argon2id (argon2-cffi's defaults follow RFC 9106). A session
 carries the account id and the account's session epoch; bumping the epoch (logout,
 password change, disable) ends every session of that account on every process.
+
+Every view declares who may use it with one of three decorators: `public`,
+`login_required` (curators and admins) or `admin_required`. A route whose view declares
+nothing is refused (deny by default), and a test walks every route to check.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from functools import wraps
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import g, redirect, request, session, url_for
+from flask import Flask, current_app, g, redirect, request, session, url_for
 from werkzeug.exceptions import Forbidden
 
 from catalogue import accounts, throttle
@@ -25,6 +30,10 @@ MAX_PASSWORD = 1024
 # A dummy hash to verify against for unknown emails, so timing does not tell them apart.
 _DUMMY_HASH = HASHER.hash("an unused password for timing")
 
+ACCESS_LEVELS = ("public", "curator", "admin")
+# However active, a session ends this long after sign-in (its idle limit is the app's
+# PERMANENT_SESSION_LIFETIME).
+SESSION_MAX_AGE = timedelta(hours=8)
 FAILURE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
@@ -90,6 +99,7 @@ def log_in(account: Account) -> None:
     session.permanent = True
     session["account_id"] = account.id
     session["epoch"] = account.session_epoch
+    session["since"] = int(time.time())
 
 
 def log_out(everywhere: bool = False) -> None:
@@ -109,9 +119,28 @@ def verify_password(email: str, password: str) -> bool:
         return False
 
 
-def init_app(app) -> None:
-    """Let templates ask who is signed in."""
+def init_app(app: Flask) -> None:
+    """Let templates ask who is signed in; refuse routes that declare no access."""
     app.context_processor(lambda: {"current_account": current_account})
+    if "static" in app.view_functions:
+        app.view_functions["static"] = public(_static_file)
+
+    @app.before_request
+    def _deny_undeclared():
+        view = app.view_functions.get(request.endpoint) if request.endpoint else None
+        if view is not None and access_of(view) not in ACCESS_LEVELS:
+            app.logger.error("route %s declares no access: refused", request.endpoint)
+            raise Forbidden("this address is not open")
+
+
+def _static_file(filename: str):
+    """The app's own style sheets and scripts, open to anyone."""
+    return current_app.send_static_file(filename)
+
+
+def access_of(view) -> str | None:
+    """Return who may use `view`, as its decorator declared ("public", "curator", "admin")."""
+    return getattr(view, "access", None)
 
 
 def current_account() -> Account | None:
@@ -119,7 +148,9 @@ def current_account() -> Account | None:
     if "account" not in g:
         account = None
         account_id = session.get("account_id")
-        if isinstance(account_id, int):
+        since = session.get("since")
+        fresh = isinstance(since, int) and time.time() - since < SESSION_MAX_AGE.total_seconds()
+        if isinstance(account_id, int) and fresh:
             found = accounts.get_account(services().store, account_id)
             if found and found.active and found.session_epoch == session.get("epoch"):
                 account = found
@@ -128,7 +159,8 @@ def current_account() -> Account | None:
 
 
 def public(view):
-    """Declare a workspace view open to anyone (the sign-in and sign-out pages)."""
+    """Declare a view open to anyone: the public catalogue and its machine interfaces, and
+    the workspace's sign-in and sign-out pages."""
     view.access = "public"
     return view
 

@@ -15,7 +15,7 @@ from catalogue.errors import CatalogueError
 from catalogue.model import Status
 from indexer.errors import IndexerError
 from indexer.search import FILTER_FACETS, SORTS, search
-from webapp.app import create_app
+from webapp.app import MAX_REQUEST_BYTES, create_app
 from webapp.cli_collect import check_links_command, crawl_command, sources_command
 from webapp.cli_import import (harvest_command, import_csv_command, import_feed_command,
                                import_jsonl_command)
@@ -267,8 +267,10 @@ def serve_command():
     click.echo(f"Serving the HRBA catalogue on http://{host}:{port}/ (Ctrl-C to stop)")
     try:
         # Behind trusted proxies, waitress leaves X-Forwarded-* for ProxyFix (public_access) to read.
+        # waitress buffers a body before the app sees it: past twice the app's own limit it
+        # refuses the request itself, so no one can fill the disk with one upload.
         waitress.serve(app, host=host, port=port, threads=app.config["HRBA_THREADS"],
-                       ident="hrba", _quiet=True,
+                       ident="hrba", _quiet=True, max_request_body_size=2 * MAX_REQUEST_BYTES,
                        clear_untrusted_proxy_headers=not app.config["HRBA_TRUSTED_PROXIES"])
     finally:
         stop.set()

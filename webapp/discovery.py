@@ -14,6 +14,7 @@ from flask import Blueprint, current_app, render_template, url_for
 from werkzeug.exceptions import NotFound
 
 from catalogue.model import Status
+from webapp import auth
 from webapp.exports import KINDS
 from webapp.feeds import rfc3339
 from webapp.i18n import LANGUAGES, current_language
@@ -31,6 +32,7 @@ SITEMAP_URLS = 5_000
 
 
 @blueprint.get("/opensearch.xml")
+@auth.public
 def opensearch():
     """The OpenSearch 1.1 description: lets a browser add the catalogue as a search engine."""
     language = current_language()
@@ -69,6 +71,7 @@ def _sitemap_count() -> int:
 
 
 @blueprint.get("/sitemap.xml")
+@auth.public
 def sitemap():
     """The sitemap, or the sitemap index when one file cannot hold every page."""
     count = _sitemap_count()
@@ -87,6 +90,7 @@ def sitemap():
 
 
 @blueprint.get("/sitemap-<int:number>.xml")
+@auth.public
 def sitemap_part(number: int):
     """One file of the sitemap: up to SITEMAP_URLS pages, the home page first, then products by id."""
     if not 1 <= number <= _sitemap_count():
@@ -105,6 +109,7 @@ def sitemap_part(number: int):
 
 
 @blueprint.get("/robots.txt")
+@auth.public
 def robots():
     """Rules for crawlers: the sitemap; no curator pages; no whole-list exports (heavy)."""
     lines = ["User-agent: *", "Disallow: /curate/"]

@@ -6,7 +6,7 @@ Every JSON error has one shape: {"ok": false, "error": "...", "errors": [...], "
 from __future__ import annotations
 
 from flask import Flask, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from catalogue.errors import CatalogueError, ProductNotFound, ValidationError
 from indexer.errors import IndexUnavailableError, QueryError
@@ -65,6 +65,11 @@ def init_app(app: Flask) -> None:
     def _catalogue(exc: CatalogueError):
         app.logger.exception("catalogue error")
         return respond(500, "the catalogue could not complete the request")
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(exc: RequestEntityTooLarge):
+        limit = app.config.get("MAX_CONTENT_LENGTH") or 0
+        return respond(413, f"the request is too large: at most {limit // 1000:,} kB is accepted")
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

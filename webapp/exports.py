@@ -16,6 +16,7 @@ from flask_babel import format_decimal, gettext as _
 from catalogue.model import Product, Status
 from catalogue.store import Store
 from indexer.search import SearchRequest, search_ids
+from webapp import auth
 from webapp import citations
 from webapp.i18n import current_language
 from webapp.presenters import product_url
@@ -32,6 +33,7 @@ MEDIA_TYPES = tuple(export.content_type.split(";")[0] for export in citations.FO
 
 
 @blueprint.get(f"/search.<any({', '.join(KINDS)}):extension>")
+@auth.public
 def search_export(extension: str):
     """Every product a search finds (up to MAX_ROWS), in the search's order, as one file."""
     hub = services()

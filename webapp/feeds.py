@@ -13,6 +13,7 @@ from flask import Blueprint, render_template, request, url_for
 
 from catalogue.store import utcnow
 from indexer.search import search
+from webapp import auth
 from webapp.i18n import current_language
 from webapp.search_params import query_string, search_request_from
 from webapp.services import services
@@ -37,6 +38,7 @@ def rfc3339(value: datetime) -> str:
 
 
 @blueprint.get("/search.atom")
+@auth.public
 def search_feed():
     """Any search as an Atom feed: same parameters as the search page; newest first
     unless `sort` says otherwise."""
@@ -55,6 +57,7 @@ def search_feed():
 
 
 @blueprint.get("/changes.atom")
+@auth.public
 def changes_feed():
     """The products published or changed most recently, newest first."""
     entries = services().store.recently_changed(FEED_SIZE)

@@ -15,6 +15,7 @@ from flask import Blueprint, Response, current_app, request, url_for
 from catalogue.errors import ProductNotFound
 from catalogue.model import Product
 from catalogue.store import HARVESTED, HarvestQuery, utcnow
+from webapp import auth
 from webapp import oai_xml
 from webapp.citations import dublin_core_elements
 from webapp.oai_protocol import (METADATA_FORMATS, OAIError, OAIRequest, Page, Record, Repository,
@@ -29,6 +30,7 @@ XML_CONTENT_TYPE = "text/xml; charset=utf-8"
 
 
 @blueprint.route("/oai", methods=["GET", "POST"])
+@auth.public
 def endpoint():
     """Answer one OAI-PMH request (`verb` and its arguments, in the query or the form)."""
     wanted = parse_request(_arguments())

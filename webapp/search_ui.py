@@ -8,14 +8,14 @@ from datetime import timedelta
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from markupsafe import Markup
+from jinja2.utils import htmlsafe_json_dumps
 from werkzeug.exceptions import Gone, NotFound, TooManyRequests
 
 from catalogue import link_checks, reports, search_misses, throttle
 from catalogue.errors import ProductNotFound, ValidationError
 from catalogue.model import Status
 from indexer.errors import IndexUnavailableError
-from webapp import citations, exports
+from webapp import auth, citations, exports
 
 from indexer.search import search, similar
 from webapp.i18n import current_language
@@ -28,6 +28,7 @@ blueprint = Blueprint("search", __name__)
 
 
 @blueprint.get("/")
+@auth.public
 def index():
     """Show the search box, the facets and one page of results."""
     wanted = search_request_from(request.args, language=current_language())
@@ -73,6 +74,7 @@ def _published(product_id: str):
 
 
 @blueprint.get("/products/<product_id>")
+@auth.public
 def product_page(product_id: str):
     """Show one product: metadata, language versions, link status, related products, citations.
 
@@ -95,13 +97,14 @@ def _render_product(product, *, report_errors=None, report_form=None, status: in
     except IndexUnavailableError:
         related = ()  # the page still shows the product itself
     page_url = product_url(product.id)
-    # JSON inside <script>: "</" must not close the element.
-    linked_data = json.dumps(citations.json_ld(product, hub.vocabularies, page_url),
-                             ensure_ascii=False).replace("</", "<\\/")
+    # JSON inside <script>: <, >, & and ' are escaped as \u00XX, so neither "</script>" nor
+    # "<!--" in a title can end the element or change how the HTML parser reads it.
+    linked_data = htmlsafe_json_dumps(citations.json_ld(product, hub.vocabularies, page_url),
+                                      dumps=json.dumps, ensure_ascii=False)
     urls = [product.url, *(v.url for v in product.versions), *(link.url for link in product.links)]
     page = render_template(
         "search/product.html", product=product, related=related,
-        vocabularies=hub.vocabularies, linked_data=Markup(linked_data),
+        vocabularies=hub.vocabularies, linked_data=linked_data,
         dublin_core=citations.dublin_core(product, hub.vocabularies), exports=citations.FORMATS,
         checks=link_checks.checks_for(hub.store, urls), report_kinds=report_kinds(),
         report_errors=report_errors or {}, report_form=report_form or {})
@@ -113,6 +116,7 @@ REPORTS_PER_HOUR = 10
 
 
 @blueprint.post("/products/<product_id>/report")
+@auth.public
 def report_problem(product_id: str):
     """Receive a user's report of a problem with a product; it reaches the curators."""
     product = _published(product_id)
@@ -136,6 +140,7 @@ def report_problem(product_id: str):
 
 
 @blueprint.get("/products/<product_id>/export/<kind>")
+@auth.public
 def product_export(product_id: str, kind: str):
     """Download one product's citation or record: BibTeX, RIS, CSV or JSON Lines."""
     if kind not in citations.FORMATS:

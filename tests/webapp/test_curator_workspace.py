@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup
 from catalogue import accounts, queries, revisions
 from catalogue.model import Status
 from tests.conftest import make_product
+from tests.harness import form_fields
 from webapp.auth import hash_password
 
 PASSWORD = "a long enough passphrase"
@@ -67,37 +68,6 @@ def curator(fresh_app, people):
 @pytest.fixture
 def admin(fresh_app, people):
     return Browser(fresh_app.test_client()).sign_in("admin@example.org")
-
-
-def form_fields(html: bytes, form_selector: str = "form.product-form") -> list[tuple[str, str]]:
-    """Return what a browser would submit from the form as shown (filled values, ticked boxes)."""
-    form = BeautifulSoup(html, "html.parser").select_one(form_selector)
-    pairs = []
-    for field in form.find_all(["input", "textarea", "select"]):
-        name = field.get("name")
-        if not name or name == "csrf_token" or field.get("type") == "submit":
-            continue
-        if field.name == "select":
-            pairs += [(name, o["value"]) for o in field.find_all("option") if o.has_attr("selected")]
-        elif field.get("type") == "checkbox":
-            if field.has_attr("checked"):
-                pairs.append((name, field.get("value", "on")))
-        elif field.name == "textarea":
-            pairs.append((name, field.get_text()))
-        else:
-            pairs.append((name, field.get("value", "")))
-    return pairs
-
-
-def test_every_workspace_route_declares_who_may_use_it(fresh_app):
-    access = {}
-    for rule in fresh_app.url_map.iter_rules():
-        if rule.rule.startswith("/curate"):
-            view = fresh_app.view_functions[rule.endpoint]
-            access[rule.endpoint] = getattr(view, "access", None)
-    assert set(access.values()) <= {"public", "curator", "admin"}, access
-    assert {e for e, a in access.items() if a == "public"} == {"curator.login", "curator.logout"}
-    assert access["curator_admin.users"] == access["curator_admin.activity_feed"] == "admin"
 
 
 @pytest.mark.parametrize("path", ["/curate/", "/curate/products/", "/curate/products/new",

@@ -25,7 +25,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/relevance.py
 	$(BIN)/python benchmarks/search_speed.py $(BENCH_ARGS)
 
-## soak: the reliability runs (about 35 min): load (50 readers, 60 s, without and with think
+## soak: the reliability runs (about 30 min): load (50 readers, 60 s, without and with think
 ## time), 10,000 hostile requests, 30 kill -9 trials of each kind; each prints its figures
 soak: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/load.py $(LOAD_ARGS)

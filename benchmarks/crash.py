@@ -7,7 +7,7 @@ the kill: SQLite's `PRAGMA integrity_check` passes, every acknowledged change is
 store, no product is stored or indexed twice, and the index matches the store (`hrba check`).
 The checks themselves are in `tests/crashes.py`; the summary table goes to stdout.
 
-    .venv/bin/python benchmarks/crash.py                  # 30 trials of each kind (about 15 min)
+    .venv/bin/python benchmarks/crash.py                  # 30 trials of each kind (about 20 min)
     .venv/bin/python benchmarks/crash.py --trials 3       # a quick look
     .venv/bin/python benchmarks/crash.py --kinds server,import
 """

@@ -57,6 +57,20 @@ def _clean(text: str, field: str, errors: dict) -> str:
     return text
 
 
+def _in_languages(texts: dict[str, str], field: str, errors: dict) -> dict[str, str]:
+    """Return the texts given for the UN languages, cleaned (the form field is `FIELD_LANG`)."""
+    cleaned = {lang: _clean(texts.get(lang, ""), f"{field}_{lang}", errors) for lang in LANGUAGES}
+    return {lang: text for lang, text in cleaned.items() if text}
+
+
+def _check_new_id(term_id: str, vocabularies: Vocabularies, vocabulary: str, example: str,
+                  errors: dict) -> None:
+    if not TERM_ID.fullmatch(term_id or ""):
+        errors.setdefault("id", []).append(f"use lowercase letters, digits and hyphens, e.g. {example}")
+    elif term_id in vocabularies[vocabulary]:
+        errors.setdefault("id", []).append(f"there is already a {vocabulary} {term_id!r}")
+
+
 def _save(store: Store, directory: str | Path, vocabulary: str, term_id: str, data: dict, actor: str) -> Vocabularies:
     """Check the addition against every vocabulary, then keep it; return the new vocabularies."""
     rows = [r for r in overlay(store) if not (r[0] == vocabulary and r[1] == term_id)]
@@ -91,12 +105,8 @@ def add_theme(store: Store, directory: str | Path, vocabularies: Vocabularies, t
               labels: dict[str, str], actor: str) -> Vocabularies:
     """Add a theme with its labels (English required, the other five UN languages welcome)."""
     errors: dict[str, list[str]] = {}
-    labels = {lang: _clean(labels.get(lang, ""), f"label_{lang}", errors) for lang in LANGUAGES}
-    labels = {lang: text for lang, text in labels.items() if text}
-    if not TERM_ID.fullmatch(term_id or ""):
-        errors.setdefault("id", []).append("use lowercase letters, digits and hyphens, e.g. social-protection")
-    elif term_id in vocabularies["theme"]:
-        errors.setdefault("id", []).append(f"there is already a theme {term_id!r}")
+    labels = _in_languages(labels, "label", errors)
+    _check_new_id(term_id, vocabularies, "theme", "social-protection", errors)
     if not labels.get("en"):
         errors.setdefault("label_en", []).append("give at least the English label")
     if errors:
@@ -109,12 +119,8 @@ def add_agency(store: Store, directory: str | Path, vocabularies: Vocabularies, 
     """Add a publishing body: acronym, names in the UN languages, and whether it is UN system."""
     errors: dict[str, list[str]] = {}
     acronym = _clean(acronym, "acronym", errors)
-    names = {lang: _clean(names.get(lang, ""), f"name_{lang}", errors) for lang in LANGUAGES}
-    names = {lang: text for lang, text in names.items() if text}
-    if not TERM_ID.fullmatch(term_id or ""):
-        errors.setdefault("id", []).append("use lowercase letters, digits and hyphens, e.g. unhabitat")
-    elif term_id in vocabularies["agency"]:
-        errors.setdefault("id", []).append(f"there is already an agency {term_id!r}")
+    names = _in_languages(names, "name", errors)
+    _check_new_id(term_id, vocabularies, "agency", "unhabitat", errors)
     if not acronym:
         errors.setdefault("acronym", []).append("give the acronym (or a short name)")
     if not names.get("en"):

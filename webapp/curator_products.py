@@ -8,9 +8,10 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
 from catalogue import editing, queries, revisions
-from catalogue.errors import EditConflict, ProductNotFound, ValidationError, WorkflowError
+from catalogue.errors import EditConflict, ProductNotFound, ValidationError
 from catalogue.model import Status
 from webapp import auth
+from webapp.curator_actions import flash_outcome
 from catalogue.importers.describe import describe_pdf, describe_url
 from catalogue.importers.errors import ImporterError, ParseError
 from catalogue.validation import url_problem
@@ -145,14 +146,7 @@ def _preview(product):
 
 
 def _act(product_id: str, action, done: str):
-    try:
-        action()
-    except (WorkflowError, EditConflict) as exc:
-        flash(str(exc), "error")
-    except ValidationError as exc:
-        flash("; ".join(m for ms in exc.errors.values() for m in ms), "error")
-    else:
-        flash(done)
+    flash_outcome(action, done)
     return redirect(request.form.get("back") or url_for("curator_products.edit", product_id=product_id))
 
 

@@ -9,9 +9,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 
 from catalogue import editing, queries
-from catalogue.errors import EditConflict, ProductNotFound, ValidationError, WorkflowError
+from catalogue.errors import ProductNotFound, ValidationError, WorkflowError
 from catalogue.model import Status
 from webapp import auth
+from webapp.curator_actions import flash_outcome, problem_text
 from webapp.services import services
 
 blueprint = Blueprint("curator_review", __name__, url_prefix="/curate/review")
@@ -72,16 +73,7 @@ def merge(product_id: str):
 
 
 def _one(action, done: str):
-    try:
-        action()
-    except ProductNotFound as exc:
-        flash(str(exc), "error")
-    except (WorkflowError, EditConflict) as exc:
-        flash(str(exc), "error")
-    except ValidationError as exc:
-        flash("; ".join(m for ms in exc.errors.values() for m in ms), "error")
-    else:
-        flash(done)
+    flash_outcome(action, done)
     return redirect(url_for("curator_review.queue", **_filters()))
 
 
@@ -109,7 +101,7 @@ def bulk():
                 editing.reject(hub.store, product_id, _actor(), reason)
             done += 1
         except (ProductNotFound, WorkflowError, ValidationError) as exc:
-            message = "; ".join(m for ms in exc.errors.values() for m in ms) if isinstance(exc, ValidationError) else str(exc)
+            message = problem_text(exc) if isinstance(exc, ValidationError) else str(exc)
             failed.append(f"{product_id}: {message}")
     flash(ngettext("%(num)d product done.", "%(num)d products done.", done))
     for message in failed[:10]:

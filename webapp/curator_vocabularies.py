@@ -35,6 +35,15 @@ def _changed(vocabularies, vocabulary: str, term_id: str, words: list[str], done
     return redirect(url_for("curator_vocabularies.index"))
 
 
+def _add(call, vocabulary: str, term_id: str, words: list[str], done: str):
+    """Make an addition through `call`; show the form again with its errors, or apply it."""
+    try:
+        new = call()
+    except ValidationError as exc:
+        return _page(exc.errors, request.form, 422)
+    return _changed(new, vocabulary, term_id, words, done)
+
+
 @blueprint.post("/themes")
 @auth.admin_required
 def add_theme():
@@ -42,12 +51,9 @@ def add_theme():
     hub, form = services(), request.form
     labels = {lang: form.get(f"label_{lang}", "") for lang in LANGUAGES}
     term_id = form.get("id", "").strip()
-    try:
-        new = vocabulary_edits.add_theme(hub.store, hub.vocabulary_dir, hub.vocabularies, term_id, labels,
-                                         auth.current_account().email)
-    except ValidationError as exc:
-        return _page(exc.errors, form, 422)
-    return _changed(new, "theme", term_id, list(labels.values()), _("Theme added."))
+    return _add(lambda: vocabulary_edits.add_theme(hub.store, hub.vocabulary_dir, hub.vocabularies, term_id,
+                                                   labels, auth.current_account().email),
+                "theme", term_id, list(labels.values()), _("Theme added."))
 
 
 @blueprint.post("/agencies")
@@ -57,13 +63,10 @@ def add_agency():
     hub, form = services(), request.form
     names = {lang: form.get(f"name_{lang}", "") for lang in LANGUAGES}
     term_id = form.get("id", "").strip()
-    try:
-        new = vocabulary_edits.add_agency(hub.store, hub.vocabulary_dir, hub.vocabularies, term_id,
-                                          form.get("acronym", ""), names, form.get("un_system") == "1",
-                                          auth.current_account().email)
-    except ValidationError as exc:
-        return _page(exc.errors, form, 422)
-    return _changed(new, "agency", term_id, [form.get("acronym", ""), *names.values()], _("Agency added."))
+    return _add(lambda: vocabulary_edits.add_agency(hub.store, hub.vocabulary_dir, hub.vocabularies, term_id,
+                                                    form.get("acronym", ""), names,
+                                                    form.get("un_system") == "1", auth.current_account().email),
+                "agency", term_id, [form.get("acronym", ""), *names.values()], _("Agency added."))
 
 
 @blueprint.post("/aliases")
@@ -74,9 +77,6 @@ def add_alias():
     vocabulary = form.get("vocabulary", "")
     term_id = form.get("term", "")
     alias = form.get("alias", "")
-    try:
-        new = vocabulary_edits.add_alias(hub.store, hub.vocabulary_dir, hub.vocabularies, vocabulary, term_id,
-                                         alias, auth.current_account().email)
-    except ValidationError as exc:
-        return _page(exc.errors, form, 422)
-    return _changed(new, vocabulary, term_id, [alias], _("Alias added."))
+    return _add(lambda: vocabulary_edits.add_alias(hub.store, hub.vocabulary_dir, hub.vocabularies, vocabulary,
+                                                   term_id, alias, auth.current_account().email),
+                vocabulary, term_id, [alias], _("Alias added."))

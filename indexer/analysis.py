@@ -9,6 +9,7 @@ only). Analysers are pickled into the index schema, so they live here at stable 
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
@@ -135,11 +136,21 @@ class LanguageFilter(Filter):
 
 @lru_cache(maxsize=None)
 def stemmer(language: str):
-    """Return a cached stemming function for `language` (identity where none exists)."""
+    """Return a cached stemming function for `language` (identity where none exists).
+
+    A Snowball stemmer keeps the word it is stemming in itself, so the server's threads
+    take turns with it: without the lock, two searches stemming at once corrupt each
+    other's words, and the cache would keep the wrong stems.
+    """
     if language not in STEMMED:
         return lambda word: word
     algorithm = snowballstemmer.stemmer(STEMMED[language])
-    return lru_cache(maxsize=100_000)(algorithm.stemWord)
+    lock = threading.Lock()
+
+    def stem(word: str) -> str:
+        with lock:
+            return algorithm.stemWord(word)
+    return lru_cache(maxsize=100_000)(stem)
 
 
 class BigramFilter(Filter):

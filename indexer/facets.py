@@ -9,7 +9,7 @@ ticking one agency still shows how many products the others have.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 import numpy as np
@@ -50,6 +50,9 @@ class IndexView:
     sort_keys: dict[str, np.ndarray]  # year_sort, year_oldest, title (a rank): per document
     titles: np.ndarray  # each document's title, folded (for the nearness bonus)
     postings: Postings  # term postings as arrays, filled as queries need them
+    # Queries read against this generation, by (query, correct): the same searches come
+    # again and again, and reading one looks up many terms. See `search.parsed_query`.
+    parses: dict = field(default_factory=dict)
 
     @property
     def live_flags(self) -> np.ndarray:

@@ -6,6 +6,8 @@ the three words lie far apart. Checked on the best-scoring candidates only.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from indexer.analysis import WORD, fold, stemmer
@@ -15,14 +17,20 @@ SLACK = 2  # extra words allowed inside the window
 TITLE_BONUS = 1.25
 
 
+@lru_cache(maxsize=20_000)
+def _title_terms(title: str, language: str) -> tuple[str, ...]:
+    """Return the stemmed words of `title`, once per title (the candidates repeat)."""
+    stem = stemmer(language)
+    return tuple(stem(match.group()) for match in WORD.finditer(fold(title)))
+
+
 def near(words: list[str], title: str, language: str = "en") -> bool:
     """Tell whether every one of `words` occurs in `title` within a short window."""
     stem = stemmer(language)
     wanted = {stem(w) for w in words}
     last: dict[str, int] = {}
     limit = len(wanted) + SLACK
-    for position, match in enumerate(WORD.finditer(fold(title))):
-        term = stem(match.group())
+    for position, term in enumerate(_title_terms(title, language)):
         if term in wanted:
             last[term] = position
             if len(last) == len(wanted) and position - min(last.values()) < limit:

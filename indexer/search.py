@@ -227,6 +227,23 @@ def _suggestion(searcher, builder: QueryBuilder, request: SearchRequest, parsed:
     return corrected if found(corrected) > found(request.q) else None
 
 
+PARSES_KEPT = 1000
+
+
+def parsed_query(builder: QueryBuilder, view: IndexView, q: str, correct: bool = True) -> ParsedQuery:
+    """Return `q` read by `builder`, reusing the reading of an earlier search of the same
+    index generation with the same vocabularies. A ParsedQuery is never changed once read."""
+    key = (q, correct)
+    cached = view.parses.get(key)
+    if cached is not None and cached[0] is builder.vocabularies:
+        return cached[1]
+    parsed = builder.parse(q, correct=correct)
+    if len(view.parses) >= PARSES_KEPT:
+        view.parses.clear()
+    view.parses[key] = (builder.vocabularies, parsed)
+    return parsed
+
+
 def search(index: SearchIndex, request: SearchRequest, vocabularies: Vocabularies) -> SearchResults:
     """Answer `request` from `index` with hits, an exact total and disjunctive facets."""
     check_request(request)
@@ -254,7 +271,7 @@ class _Ranking:
 
 def _rank(searcher, view: IndexView, request: SearchRequest, vocabularies) -> _Ranking:
     builder = QueryBuilder(searcher, vocabularies)
-    parsed = builder.parse(request.q)
+    parsed = parsed_query(builder, view, request.q)
     scorer = VectorScorer(searcher, view.postings, view.live_flags)
     evaluation = evaluate(parsed, scorer, TIME_LIMIT_SECONDS)
     matches, _ = evaluation.results(ENOUGH_RESULTS, parsed.minimum_match())

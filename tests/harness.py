@@ -20,9 +20,9 @@ import urllib.request
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parent.parent
-# Until /readyz exists (health endpoints are built separately), a search that answers
-# is the sign that the server is ready.
-READY_PATH = "/api/v1/search?per_page=1"
+# A server is ready when /readyz says so: database reachable, index open, every published
+# product in the index and the outbox drained (webapp/health.py).
+READY_PATH = "/readyz"
 PASSWORD = "a long enough passphrase"
 
 
@@ -105,7 +105,7 @@ class Server:
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60.0) -> "Server":
-        """Start the server and wait until it answers searches."""
+        """Start the server and wait until /readyz answers 200."""
         self.process = start_hrba(["serve"], self.data_dir, self.settings)
         deadline = time.monotonic() + timeout
         while True:

@@ -105,6 +105,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Pages travel compressed (gzip, or brotli where the client takes it): field offices
     # are often on slow connections.
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    app.config.setdefault("COMPRESS_LEVEL", 5)  # gzip: 6 takes twice the time for 1.5% less
     app.config.setdefault("COMPRESS_MIN_SIZE", 1024)
     app.config.setdefault("COMPRESS_MIMETYPES", [*COMPRESSED_TYPES, *exports.MEDIA_TYPES])
     # Streamed exports are compressed as they go, a chunk at a time, the same two ways.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from werkzeug.datastructures import MultiDict
@@ -43,6 +44,18 @@ def search_request_from(args: MultiDict, *, language: str = "en") -> SearchReque
     )
 
 
+@lru_cache(maxsize=4096)
+def _encoded(name: str, value: object) -> str:
+    return urlencode([(name, value)])
+
+
+def _pair(name: str, value: object) -> str:
+    """Return `name=value` URL-encoded; the sidebar writes the same pairs in dozens of links."""
+    if isinstance(value, str) and len(value) > 200:  # a long query is not worth keeping
+        return urlencode([(name, value)])
+    return _encoded(name, value)
+
+
 def query_string(request: SearchRequest, **changes) -> str:
     """Return the query string that asks for `request` with `changes` applied."""
     params: list[tuple[str, object]] = []
@@ -66,7 +79,7 @@ def query_string(request: SearchRequest, **changes) -> str:
         params.append(("per_page", per_page))
     if request.language != "en":
         params.append(("lang", request.language))
-    return urlencode(params)
+    return "&".join(_pair(name, value) for name, value in params)
 
 
 def toggled(request: SearchRequest, facet: str, value: str) -> str:

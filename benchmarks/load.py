@@ -175,7 +175,7 @@ def _prepare(workdir: Path) -> tuple[Path, str]:
 
 
 def run(seconds: float, clients: int, edit_interval: float, patience: float, think: float = 0.0,
-        server_threads: int | None = None, warmup: float = 5.0) -> dict:
+        server_threads: int | None = None, warmup: float = 5.0, workers: int = 1) -> dict:
     """Run the whole benchmark; return its figures."""
     with tempfile.TemporaryDirectory(prefix="hrba-load-") as workdir:
         data_dir, email = _prepare(Path(workdir))
@@ -183,6 +183,7 @@ def run(seconds: float, clients: int, edit_interval: float, patience: float, thi
         settings = {"HRBA_RATE_LIMIT": "10000000 per minute"}
         if server_threads:
             settings["HRBA_THREADS"] = str(server_threads)
+        settings["HRBA_WORKERS"] = str(workers)
         with Server(data_dir, settings) as server:
             ids = [hit["id"] for hit in json.loads(
                 _get(server.port, f"/api/v1/search?per_page={EDITED_PRODUCTS}&sort=title"))["results"]]
@@ -205,11 +206,19 @@ def run(seconds: float, clients: int, edit_interval: float, patience: float, thi
     endpoints = summarise(readers, elapsed)
     reads = sum(row["requests"] for row in endpoints.values())
     return {"seconds": elapsed, "warmup_s": warmup, "clients": clients, "think_s": think, "cores": os.cpu_count(),
+            "workers": workers, "server_threads": server_threads or _setting("HRBA_THREADS"),
             "requests_per_second": reads / elapsed, "requests": reads,
             "errors": sum(len(t.errors) for t in readers), "error_samples": [e for t in readers for e in t.errors][:5],
             "endpoints": endpoints, "curator": summarise([curator], elapsed),
             "edits_acknowledged": len(acknowledged), "edit_errors": curator.errors[:5],
             "edits_missing_from_search": [word for _, word in missing], "visibility_wait_s": waited}
+
+
+def _setting(name: str) -> object:
+    """Return the default of one of the server's settings."""
+    from webapp.settings import SETTINGS  # noqa: PLC0415
+
+    return next(s.default for s in SETTINGS if s.name == name)
 
 
 def _get(port: int, path: str) -> bytes:
@@ -225,7 +234,8 @@ def report(figures: dict) -> str:
     """Return the figures as a table with the verdicts against the goals."""
     pace = f"{figures['think_s']:g} s think time" if figures["think_s"] else "no think time"
     lines = [f"Load: {figures['clients']} concurrent readers ({pace}) + 1 curator for {figures['seconds']:.0f} s "
-             f"after {figures['warmup_s']:g} s of warm-up, on {figures['cores']} cores (client and server share them)",
+             f"after {figures['warmup_s']:g} s of warm-up, on {figures['cores']} cores (client and server share them); "
+             f"server: {figures['workers']} worker processes x {figures['server_threads']} threads",
              f"{'endpoint':28} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}"]
     for name, row in {**figures["endpoints"], **figures["curator"]}.items():
         lines.append(f"{name:28} {row['requests']:>9} {row['per_second']:>8.1f} {row['p50_ms']:>8.0f} "
@@ -255,10 +265,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds of load before timing starts: every server thread opens its "
                              "searcher and the first burst of requests drains (default 5)")
     parser.add_argument("--server-threads", type=int, help="HRBA_THREADS of the server (default: its own)")
+    parser.add_argument("--workers", type=int, default=max(1, os.cpu_count() or 1),
+                        help="HRBA_WORKERS of the server: its worker processes (default: the cores)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     figures = run(args.seconds, args.clients, args.edit_interval, args.patience, args.think,
-                  args.server_threads, args.warmup)
+                  args.server_threads, args.warmup, args.workers)
     print(json.dumps(figures, indent=2) if args.json else report(figures))
     ok = figures["errors"] == 0 and not figures["edits_missing_from_search"] and not figures["edit_errors"]
     return 0 if ok else 1

@@ -90,6 +90,15 @@ class SearchIndex:
             self._local.cached = None
             raise IndexUnavailableError(f"the search index is damaged ({type(exc).__name__})") from exc
 
+    def close(self) -> None:
+        """Close the searcher the calling thread keeps open, if any (`searcher` reopens one)."""
+        cached = getattr(self._local, "cached", None)
+        self._local.cached = None
+        if cached is not None:
+            ix, searcher, _ = cached
+            searcher.close()
+            ix.close()
+
     def current_path(self) -> Path | None:
         """Return the live generation's directory, or None if there is none."""
         try:

@@ -50,7 +50,7 @@ RULES: dict[str, Allowed] = {
         third_party=frozenset({
             "flask", "werkzeug", "click", "jinja2", "markupsafe", "itsdangerous", "waitress",
             "flask_babel", "babel", "flask_compress", "flask_wtf", "wtforms", "flask_login", "flask_limiter",
-            "argon2", "nh3", "redis", "flask_cors", "limits",
+            "argon2", "nh3", "redis", "flask_cors", "limits", "gunicorn",
         }),
     ),
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from contextlib import nullcontext
 from pathlib import Path
@@ -247,18 +248,36 @@ def search_command(query, as_json, sort, page, per_page, year_from, year_to, un_
 @main.command("serve")
 @with_appcontext
 def serve_command():
-    """Serve the catalogue with waitress on HRBA_HOST:HRBA_PORT, preparing it first.
+    """Serve the catalogue on HRBA_HOST:HRBA_PORT, preparing it first.
 
+    One process with waitress, or HRBA_WORKERS processes with gunicorn (Linux and macOS).
     On an empty data directory this imports the shipped corpus and builds the index.
     Example: HRBA_PORT=8080 hrba serve
     """
-    import waitress  # noqa: PLC0415
-
     app = current_app._get_current_object()
-    import threading  # noqa: PLC0415
-
+    workers = app.config["HRBA_WORKERS"]
+    if workers > 1 and os.name == "nt":
+        raise click.ClickException("HRBA_WORKERS above 1 needs Linux or macOS (gunicorn forks "
+                                   "worker processes); on Windows set HRBA_WORKERS=1.")
     hub = services()
     hub.prepare(echo=click.echo)
+    if workers == 1:
+        _serve_one_process(app, hub)
+        return
+    from webapp import workers as prefork  # noqa: PLC0415 (gunicorn: POSIX only)
+
+    host, port = app.config["HRBA_HOST"], app.config["HRBA_PORT"]
+    click.echo(f"Serving the HRBA catalogue on http://{host}:{port}/ with {workers} worker "
+               "processes (Ctrl-C to stop)")
+    prefork.serve(app, _create_app)
+
+
+def _serve_one_process(app, hub: Services) -> None:
+    """Serve with waitress and run the index updater as a thread beside it."""
+    import threading  # noqa: PLC0415
+
+    import waitress  # noqa: PLC0415
+
     stop = threading.Event()
     updater = threading.Thread(target=hub.updater().run, args=(stop,), name="index-updater",
                                daemon=True)

@@ -231,8 +231,9 @@ class Services:
         warm_up(self.index, self.vocabularies)
 
     def close(self) -> None:
-        """Release the database connections."""
+        """Release the database connections and the calling thread's index searcher."""
         self.store.close()
+        self.index.close()
 
 
 def fill_language(product: Product) -> Product:

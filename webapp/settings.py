@@ -64,7 +64,12 @@ SETTINGS: tuple[Setting, ...] = (
             "Directory of the controlled vocabularies; default `vocabularies/` in the corpus directory."),
     Setting("HRBA_HOST", "127.0.0.1", "Address `hrba serve` listens on."),
     Setting("HRBA_PORT", 5000, "Port `hrba serve` listens on.", _port),
-    Setting("HRBA_THREADS", 8, "Worker threads of the production server (waitress).", _positive),
+    Setting("HRBA_THREADS", 8, "Threads per worker process of the production server "
+            "(waitress, or gunicorn's gthread workers when HRBA_WORKERS is above 1).", _positive),
+    Setting("HRBA_WORKERS", 1,
+            "Worker processes of `hrba serve` on one address: 1 serves with waitress in one "
+            "process; more serve with gunicorn (Linux and macOS only), to use more cores.",
+            _positive),
     Setting("HRBA_SECRET_KEY", None,
             "Key that signs sessions and OAI-PMH resumption tokens; default a random key "
             "generated once and kept in the data directory."),

@@ -28,6 +28,8 @@ def test_environment_overrides_defaults_and_test_config_overrides_environment(tm
     ("HRBA_PORT", "eighty", "HRBA_PORT='eighty'"),
     ("HRBA_PORT", "70000", "from 1 to 65535"),
     ("HRBA_THREADS", "0", "1 or more"),
+    ("HRBA_WORKERS", "0", "1 or more"),
+    ("HRBA_WORKERS", "two", "HRBA_WORKERS='two'"),
     ("HRBA_LOG_LEVEL", "LOUD", "must be one of"),
     ("HRBA_OAI_NAMESPACE", "hrba", "domain-like name"),
     ("HRBA_OAI_NAMESPACE", "oai:hrba.org", "domain-like name"),

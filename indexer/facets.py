@@ -106,6 +106,7 @@ def _column(reader, field: str, size: int, dtype, default) -> np.ndarray:
     return np.array([default if v is None else v for v in values], dtype=dtype)
 
 
+VIEWS_KEPT = 2
 _views: dict[tuple, IndexView] = {}
 _lock = threading.Lock()
 
@@ -116,7 +117,8 @@ def index_view(searcher, key: tuple) -> IndexView:
         view = _views.get(key)
         if view is None:
             view = _build_view(searcher)
-            _views.clear()  # only the live generation is worth keeping
+            while len(_views) >= VIEWS_KEPT:  # the live generation, and the one still searched
+                _views.pop(next(iter(_views)))  # while the live one warms (indexer/warming.py)
             _views[key] = view
         return view
 

@@ -62,6 +62,9 @@ class SearchIndex:
     def __init__(self, root: str | Path):
         self.root = Path(root)
         self._local = threading.local()
+        # A serving process sets a Warmer (indexer/warming.py): searches then stay on the
+        # generation they have until the warmer has readied the next one in the background.
+        self.warmer = None
 
     @contextmanager
     def searcher(self):
@@ -70,13 +73,15 @@ class SearchIndex:
         Opening a reader costs tens of milliseconds on a large index, so each thread keeps
         its own searcher for as long as the index does not change, and opens a fresh one
         when a commit or a rebuild makes a new generation (never `Searcher.refresh()`).
+        With a warmer, it opens the new generation only once the warmer has readied it.
         """
         path = self.current_path()
         cached = getattr(self._local, "cached", None)
         try:
             if cached is not None:
                 ix, searcher, key = cached
-                if key[0] != str(path) or ix.latest_generation() != key[1]:
+                newer = key[0] != str(path) or ix.latest_generation() != key[1]
+                if newer and (self.warmer is None or self.warmer.has_moved_past(key)):
                     self._local.cached = cached = None
                     searcher.close()
                     ix.close()
@@ -89,6 +94,20 @@ class SearchIndex:
         except DAMAGE as exc:
             self._local.cached = None
             raise IndexUnavailableError(f"the search index is damaged ({type(exc).__name__})") from exc
+
+    @contextmanager
+    def searcher_at_latest(self):
+        """Yield (searcher, generation key) on the live generation, opened for this block
+        only: not the calling thread's kept searcher (the warmer reads ahead with this)."""
+        ix = self.open()
+        try:
+            searcher = ix.searcher()
+            try:
+                yield searcher, (str(ix.storage.folder), searcher.reader().generation())
+            finally:
+                searcher.close()
+        finally:
+            ix.close()
 
     def close(self) -> None:
         """Close the searcher the calling thread keeps open, if any (`searcher` reopens one)."""

@@ -9,6 +9,8 @@ user's language); the result set is every product matching enough of the query's
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Mapping
 
@@ -244,9 +246,38 @@ def parsed_query(builder: QueryBuilder, view: IndexView, q: str, correct: bool =
     return parsed
 
 
+RECENT_KEPT = 32
+_recent: OrderedDict[str, SearchRequest] = OrderedDict()
+_recent_lock = threading.Lock()
+
+
+def _remember(request: SearchRequest) -> None:
+    """Keep the latest searches of distinct words: a new index generation is warmed with
+    them (what a new generation must read again is the words' terms, not the filters)."""
+    key = request.q
+    with _recent_lock:
+        _recent[key] = request
+        _recent.move_to_end(key)
+        while len(_recent) > RECENT_KEPT:
+            _recent.popitem(last=False)
+
+
+def warm(searcher, key: tuple, vocabularies: Vocabularies) -> int:
+    """Ready generation `key` for searches: build its in-memory view, then read and score
+    the latest searches of distinct words against it (filling its query and postings caches), as
+    Solr's autowarming does. Return how many searches were replayed."""
+    view = index_view(searcher, key)
+    with _recent_lock:
+        recent = list(_recent.values())
+    for request in recent:
+        _rank(searcher, view, request, vocabularies)
+    return len(recent)
+
+
 def search(index: SearchIndex, request: SearchRequest, vocabularies: Vocabularies) -> SearchResults:
     """Answer `request` from `index` with hits, an exact total and disjunctive facets."""
     check_request(request)
+    _remember(request)
     try:
         with index.searcher() as (searcher, generation):
             view = index_view(searcher, generation)

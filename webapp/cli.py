@@ -267,6 +267,11 @@ def serve_command():
     from webapp import workers as prefork  # noqa: PLC0415 (gunicorn: POSIX only)
 
     host, port = app.config["HRBA_HOST"], app.config["HRBA_PORT"]
+    try:
+        prefork.check_port_free(host, port)
+    except OSError as exc:
+        raise click.ClickException(f"cannot serve on {host}:{port}: {exc.strerror or exc} "
+                                   "(is another server running there?)") from None
     click.echo(f"Serving the HRBA catalogue on http://{host}:{port}/ with {workers} worker "
                "processes (Ctrl-C to stop)")
     prefork.serve(app, _create_app)
@@ -282,6 +287,7 @@ def _serve_one_process(app, hub: Services) -> None:
     updater = threading.Thread(target=hub.updater().run, args=(stop,), name="index-updater",
                                daemon=True)
     updater.start()
+    hub.start_warmer()
     host, port = app.config["HRBA_HOST"], app.config["HRBA_PORT"]
     click.echo(f"Serving the HRBA catalogue on http://{host}:{port}/ (Ctrl-C to stop)")
     try:

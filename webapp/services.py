@@ -35,6 +35,7 @@ from indexer.search import SearchRequest, search_ids
 from indexer.index import RebuildReport, SearchIndex
 from indexer.language import DETECTABLE, detect
 from indexer.updates import Drift, IndexUpdater, check, rebuild, warm_up
+from indexer.warming import Warmer
 
 
 class Services:
@@ -142,6 +143,11 @@ class Services:
                                before_round=self.refresh_vocabularies)
         self._updaters.add(updater)
         return updater
+
+    def start_warmer(self) -> Warmer:
+        """Ready each new index generation in the background before this process's
+        searches move to it (serving processes only: see indexer/warming.py)."""
+        return Warmer(self.index, lambda: self.vocabularies).start()
 
     def use_vocabularies(self, vocabularies: Vocabularies) -> None:
         """Swap in new vocabularies for searches and for this process's updaters."""

@@ -17,6 +17,7 @@ POSIX only (gunicorn forks); `hrba serve` refuses HRBA_WORKERS above 1 on Window
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 from typing import Callable
 
@@ -61,6 +62,7 @@ class WorkerServer(BaseApplication):
                 warm_up(hub.index, hub.vocabularies)
             except Exception:  # a damaged index: the updater rebuilds it, searches say so
                 app.logger.exception("warming up the search index failed")
+            hub.start_warmer()  # and later generations are readied before searches move
         self._stop = threading.Event()
         self._updater = threading.Thread(target=updater.run, args=(self._stop,),
                                          name="index-updater", daemon=True)
@@ -83,6 +85,13 @@ def options(config: dict) -> dict[str, object]:
         "worker_class": "gthread",
         "threads": config["HRBA_THREADS"],
         "preload_app": False,
+        # Each worker listens on its own socket (SO_REUSEPORT) and the kernel spreads new
+        # connections over them evenly. On one shared socket, a worker's main thread accepts
+        # however busy its request threads are, and keep-alive clients stay where they
+        # landed: measured here, one worker often ended up with most of 50 clients and p95
+        # doubled (benchmarks/load.py). The cost: a worker that dies drops the connections
+        # still waiting in its own queue (clients retry; gunicorn starts a new worker).
+        "reuse_port": True,
         "proc_name": "hrba",
         "graceful_timeout": GRACEFUL_TIMEOUT,
         "timeout": TIMEOUT,
@@ -110,6 +119,18 @@ def let_go(app: Flask) -> None:
         if isinstance(handler, logging.FileHandler):
             app.logger.removeHandler(handler)
             handler.close()
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Raise OSError if something already listens on host:port.
+
+    With SO_REUSEPORT a second `hrba serve` on the same port (same user) would quietly
+    share the traffic instead of failing; a plain bind finds any listener first.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is no listener
+        probe.bind((host, port))
 
 
 def serve(app: Flask, create_app: Callable[[], Flask]) -> None:

@@ -164,7 +164,10 @@ def test_when_the_updater_dies_another_worker_takes_over(server):
     assert victim in before, (victim, before)
     os.kill(victim, signal.SIGKILL)
     killed = time.monotonic()
-    # The server keeps answering: the other worker serves while gunicorn starts a new one.
+    # Each worker has its own listening socket (SO_REUSEPORT): a connection the kernel gave
+    # the victim's socket while it was dying is reset (clients retry). Once it has died, the
+    # server keeps answering: the other worker serves while gunicorn starts a new one.
+    assert wait_for(lambda: not _running(victim), 5)
     for _ in range(10):
         assert get_json(server.base + "/healthz") == (200, {"ok": True})
     assert wait_for(lambda: len(children(arbiter)) == WORKERS and victim not in children(arbiter), 15), \
@@ -179,6 +182,17 @@ def test_when_the_updater_dies_another_worker_takes_over(server):
     assert lock_is_held(server.data_dir)
     assert get_json(server.base + "/readyz")[0] == 200
     edit_reaches_search(server)
+
+
+def test_a_second_server_on_the_same_port_is_refused(server):
+    """Workers listen with SO_REUSEPORT; without the check a second server would quietly
+    share the port with the first."""
+    done = run_hrba(["serve"], server.data_dir, {**server.settings, "HRBA_WORKERS": "2"}, check=False,
+                    timeout=120)
+    assert done.returncode != 0
+    assert f"cannot serve on 127.0.0.1:{server.port}" in done.stderr
+    assert len(children(server.process.pid)) == WORKERS
+    assert get_json(server.base + "/healthz") == (200, {"ok": True})
 
 
 def test_bodies_over_the_limit_are_refused_by_the_app_and_the_workers_keep_serving(server):
@@ -238,6 +252,7 @@ def test_gunicorn_trusts_no_forwarded_headers_and_keeps_its_request_limits():
     assert (options["workers"], options["threads"], options["worker_class"]) == (3, 4, "gthread")
     assert options["forwarded_allow_ips"] == "" and options["accesslog"] is None
     assert not options["preload_app"]
+    assert options["reuse_port"]  # each worker its own socket: clients spread over them
     assert "limit_request_line" not in options and "limit_request_fields" not in options
     application = workers.WorkerServer(lambda: None, options)
     assert application.cfg.forwarded_allow_ips == []

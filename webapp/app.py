@@ -6,7 +6,7 @@ import logging
 import os
 import secrets
 from datetime import timedelta
-from logging.handlers import RotatingFileHandler
+from logging.handlers import RotatingFileHandler, WatchedFileHandler
 from pathlib import Path
 
 from flask import Flask
@@ -51,11 +51,23 @@ def _configure_logging(app: Flask, data_dir: Path) -> None:
         return
     logs = data_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    handler = RotatingFileHandler(logs / "hrba.log", maxBytes=5_000_000, backupCount=5,
-                                  encoding="utf-8")
+    if app.config["HRBA_WORKERS"] > 1:
+        # Several processes append to one file: each line is one write, and rotation is left
+        # to logrotate (a process reopens the file when it has been moved away).
+        handler = WatchedFileHandler(logs / "hrba.log", encoding="utf-8")
+    else:
+        handler = RotatingFileHandler(logs / "hrba.log", maxBytes=5_000_000, backupCount=5,
+                                      encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.setLevel(level)
-    app.logger.addHandler(handler)
+    handler.hrba_log = True
+    access = logging.getLogger("hrba.access")  # one line a request (public_access)
+    access.setLevel(logging.INFO)
+    for logger in (app.logger, access):
+        for earlier in [h for h in logger.handlers if getattr(h, "hrba_log", False)]:
+            logger.removeHandler(earlier)  # an app made before this one, in this process
+            earlier.close()
+        logger.addHandler(handler)
 
 
 def _configure_sessions(app: Flask) -> None:

@@ -33,6 +33,7 @@ GRACEFUL_TIMEOUT = 8
 # Seconds of silence after which the arbiter takes a worker for stuck and replaces it.
 # gthread workers report from their main loop, so a long request does not count as silence.
 TIMEOUT = 30
+KEEPALIVE = 5
 # Seconds a stopping worker waits for its updater to finish the round and let go of the lock.
 UPDATER_STOP = 5.0
 
@@ -92,6 +93,9 @@ def options(config: dict) -> dict[str, object]:
         # doubled (benchmarks/load.py). The cost: a worker that dies drops the connections
         # still waiting in its own queue (clients retry; gunicorn starts a new worker).
         "reuse_port": True,
+        # Seconds an idle keep-alive connection stays open (gunicorn's default is 2): a client
+        # pausing about that long between pages raced the close and got a reset connection.
+        "keepalive": KEEPALIVE,
         "proc_name": "hrba",
         "graceful_timeout": GRACEFUL_TIMEOUT,
         "timeout": TIMEOUT,

@@ -55,6 +55,18 @@ def test_everything_mutable_lives_in_the_data_directory(tmp_path):
     app.extensions["hrba"].close()
 
 
+def test_each_request_to_the_api_is_written_to_the_log_with_its_appname(tmp_path):
+    data_dir = tmp_path / "data"
+    app = create_app({"HRBA_DATA_DIR": str(data_dir)})
+    app.extensions["hrba"].store.upgrade()
+    app.test_client().get("/api/v1/vocabularies?appname=partner-portal")
+    for handler in app.logger.handlers:
+        handler.flush()
+    log = (data_dir / "logs" / "hrba.log").read_text(encoding="utf-8")
+    assert "hrba.access: GET /api/v1/vocabularies?appname=partner-portal 200 appname=partner-portal" in log
+    app.extensions["hrba"].close()
+
+
 def test_each_data_directory_gets_its_own_secret_key(tmp_path):
     one = create_app({"HRBA_DATA_DIR": str(tmp_path / "a"), "TESTING": True})
     two = create_app({"HRBA_DATA_DIR": str(tmp_path / "b"), "TESTING": True})

@@ -199,19 +199,80 @@ def run(seconds: float, clients: int, edit_interval: float, patience: float, thi
                                                                    edit_interval, curator, acknowledged)))
             for thread in threads:
                 thread.start()
+            time.sleep(max(0.0, measured_from - time.monotonic()))
+            cpu_before, server_before = _cpu_times(), _tree_cpu_seconds(server.process.pid)
+            client_before = _own_cpu_seconds()
             for thread in threads:
                 thread.join()
+            cpu_after, server_after = _cpu_times(), _tree_cpu_seconds(server.process.pid)
+            client_after = _own_cpu_seconds()
             elapsed = time.monotonic() - measured_from
             missing, waited = _visible(server.base, acknowledged, patience)
     endpoints = summarise(readers, elapsed)
     reads = sum(row["requests"] for row in endpoints.values())
+    calibration = _calibration()
     return {"seconds": elapsed, "warmup_s": warmup, "clients": clients, "think_s": think, "cores": os.cpu_count(),
             "workers": workers, "server_threads": server_threads or _setting("HRBA_THREADS"),
             "requests_per_second": reads / elapsed, "requests": reads,
             "errors": sum(len(t.errors) for t in readers), "error_samples": [e for t in readers for e in t.errors][:5],
             "endpoints": endpoints, "curator": summarise([curator], elapsed),
             "edits_acknowledged": len(acknowledged), "edit_errors": curator.errors[:5],
-            "edits_missing_from_search": [word for _, word in missing], "visibility_wait_s": waited}
+            "edits_missing_from_search": [word for _, word in missing], "visibility_wait_s": waited,
+            "cpu_stolen": _stolen_share(cpu_before, cpu_after), "calibration_s": calibration,
+            "server_cpu_ms_per_request": 1000 * (server_after - server_before) / max(1, reads),
+            "client_cpu_ms_per_request": 1000 * (client_after - client_before) / max(1, reads)}
+
+
+def _cpu_times() -> list[int] | None:
+    """Return the machine's CPU time counters (user, nice, system, idle, iowait, irq,
+    softirq, steal), or None where /proc/stat is missing."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            return [int(n) for n in stat.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+
+
+def _tree_cpu_seconds(root: int) -> float:
+    """Return the CPU time (user + system) used so far by process `root` and its children."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry.name), int(fields[1])
+        if pid == root or ppid == root:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def _own_cpu_seconds() -> float:
+    """Return the CPU time this benchmark process (the clients) has used so far."""
+    times = os.times()
+    return times.user + times.system
+
+
+def _calibration() -> float:
+    """Return the seconds a fixed piece of pure Python takes here (10 million additions):
+    how fast this machine is just now, so runs on different days can be compared."""
+    started = time.perf_counter()
+    total = 0
+    for number in range(10_000_000):
+        total += number
+    return time.perf_counter() - started
+
+
+def _stolen_share(before: list[int] | None, after: list[int] | None) -> float | None:
+    """Return the share of CPU time the hypervisor gave to other machines (steal) between
+    two readings: on a shared virtual machine the same code gets fewer cycles."""
+    if not before or not after or len(before) < 8 or len(after) < 8:
+        return None
+    deltas = [b - a for a, b in zip(before, after)]
+    return deltas[7] / sum(deltas) if sum(deltas) else None
 
 
 def _setting(name: str) -> object:
@@ -245,10 +306,22 @@ def report(figures: dict) -> str:
               f"errors: {figures['errors']} (goal 0)" + "".join(f"\n  {e}" for e in figures["error_samples"]),
               f"worst p95: {worst_p95:.0f} ms (goal <= {GOAL_P95_MS:.0f} ms): "
               + ("met" if worst_p95 <= GOAL_P95_MS else "NOT met"),
+              f"CPU per read: server {figures['server_cpu_ms_per_request']:.1f} ms (worker processes, "
+              f"edits and index updates included), clients {figures['client_cpu_ms_per_request']:.1f} ms",
+              _stolen_line(figures.get("cpu_stolen")),
+              f"machine speed: 10 million additions in pure Python took {figures['calibration_s']:.2f} s "
+              "just after the run (a slower figure means a slower machine, not slower code)",
               f"edits acknowledged: {figures['edits_acknowledged']}, edit errors: {len(figures['edit_errors'])}, "
               f"missing from search afterwards: {len(figures['edits_missing_from_search'])} "
               f"(checked within {figures['visibility_wait_s']:.1f} s of the end)"]
     return "\n".join(lines)
+
+
+def _stolen_line(stolen: float | None) -> str:
+    if stolen is None:
+        return "CPU stolen by the hypervisor: unknown (no /proc/stat)"
+    warning = " (high: other machines shared these cores; rerun for a fair figure)" if stolen > 0.05 else ""
+    return f"CPU stolen by the hypervisor during the run: {100 * stolen:.1f}%{warning}"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,17 +14,9 @@ from typing import Iterable, Mapping
 
 import numpy as np
 
+from indexer import segments
 from indexer.schema import FACET_FIELDS
 from indexer.vectors import Postings
-
-
-def bitset(docnums: Iterable[int], size: int) -> int:
-    """Return the bitset (an int, bit n = document n) of `docnums`."""
-    flags = np.zeros(size, dtype=bool)
-    array = np.fromiter(docnums, dtype=np.int64)
-    if array.size:
-        flags[array] = True
-    return bits_of(flags)
 
 
 def flags_of(bits: int, size: int) -> np.ndarray:
@@ -70,20 +62,19 @@ class IndexView:
 def _build_view(searcher) -> IndexView:
     reader = searcher.reader()
     size = reader.doc_count_all()
-    live = bitset(reader.all_doc_ids(), size)
+    live_flags = np.zeros(size, dtype=bool)
+    live_ids = np.fromiter(reader.all_doc_ids(), dtype=np.int64)
+    live_flags[live_ids] = True
+    live = bits_of(live_flags)
     values: dict[str, dict[str, int]] = {}
     flags: dict[str, np.ndarray] = {}
     for facet, field in FACET_FIELDS.items():
         values[facet] = {}
-        if field not in reader.indexed_field_names():
-            continue
-        for raw in reader.lexicon(field):
-            value = raw.decode("utf-8")
-            docs = np.fromiter(reader.postings(field, value).all_ids(), dtype=np.int64)
-            values[facet][value] = bitset(docs, size) & live
+        for value, docs in _facet_documents(reader, field, size).items():
+            docs &= live_flags
+            values[facet][value] = bits_of(docs)
             if facet == "language":
-                flags[value] = np.zeros(size, dtype=bool)
-                flags[value][docs] = True
+                flags[value] = docs
     priors = _column(reader, "prior", size, np.float64, 1.0)
     titles = _column(reader, "title_sort", size, object, "")
     sort_keys = {
@@ -91,15 +82,59 @@ def _build_view(searcher) -> IndexView:
         "year_oldest": _column(reader, "year_oldest", size, np.int64, 9999),
         "title": np.argsort(np.argsort(titles, kind="stable"), kind="stable"),
     }
-    return IndexView(size, live, values, priors, flags, sort_keys, titles, Postings(size))
+    return IndexView(size, live, values, priors, flags, sort_keys, titles, Postings(size, live_flags))
+
+
+def _facet_documents(reader, field: str, size: int) -> dict[str, np.ndarray]:
+    """Return each value of facet `field` with its documents flagged (deleted ones too),
+    put together from each segment's values, read once per segment (indexer/segments.py)."""
+    found: dict[str, np.ndarray] = {}
+    for leaf, offset, key in segments.leaves(reader):
+        if key is None:
+            return _facet_documents_whole(reader, field, size)
+        for value, ids in segments.kept(("facet", key, field),
+                                        lambda leaf=leaf: _segment_facet(leaf, field)).items():
+            if value not in found:
+                found[value] = np.zeros(size, dtype=bool)
+            found[value][ids + offset] = True
+    return found
+
+
+def _segment_facet(leaf, field: str) -> dict[str, np.ndarray]:
+    """Return one segment's values of facet `field` and their documents."""
+    if field not in leaf.indexed_field_names():
+        return {}
+    return {raw.decode("utf-8"): segments.raw_postings(leaf, field, raw.decode("utf-8"))[0]
+            for raw in leaf.lexicon(field)}
+
+
+def _facet_documents_whole(reader, field: str, size: int) -> dict[str, np.ndarray]:
+    found: dict[str, np.ndarray] = {}
+    if field not in reader.indexed_field_names():
+        return found
+    for raw in reader.lexicon(field):
+        value = raw.decode("utf-8")
+        flags = np.zeros(size, dtype=bool)
+        flags[np.fromiter(reader.postings(field, value).all_ids(), dtype=np.int64)] = True
+        found[value] = flags
+    return found
 
 
 def _column(reader, field: str, size: int, dtype, default) -> np.ndarray:
-    """Return a sortable column as an array (`default` where a document has no value)."""
+    """Return a sortable column as an array (`default` where a document has no value),
+    each segment's part read once (indexer/segments.py)."""
     if not reader.has_column(field):
         return np.full(size, default, dtype=dtype)
-    column = reader.column_reader(field)
-    values = [column[d] for d in range(size)]
+    return segments.per_document(reader, f"column:{field}",
+                                 lambda leaf: _segment_column(leaf, field, dtype, default))
+
+
+def _segment_column(leaf, field: str, dtype, default) -> np.ndarray:
+    count = leaf.doc_count_all()
+    if not leaf.has_column(field):
+        return np.full(count, default, dtype=dtype)
+    column = leaf.column_reader(field)
+    values = [column[d] for d in range(count)]
     if dtype is object:
         values = [v.decode("utf-8") if isinstance(v, bytes) else (v or default) for v in values]
         return np.array(values, dtype=object)

@@ -20,6 +20,7 @@ from itertools import islice
 from whoosh.query import And, NullQuery, Or, Phrase, Query, Term
 
 from catalogue.vocabularies import Vocabularies
+from indexer import segments
 from indexer.analysis import ANALYSED_LANGUAGES, analyse, fold, stop_words
 from indexer.phrases import raw_words
 from indexer.ranking import BestOf
@@ -234,19 +235,24 @@ class QueryBuilder:
             return None
         return self.vocabularies["language"].resolve(word)
 
+    def _df(self, field_name: str, term: str) -> int:
+        """Return the term's document frequency from the segments' kept counts: a query is
+        read again for each new index generation, and only the new segment is asked."""
+        return segments.doc_frequency(self.reader, field_name, term)
+
     def _distinctive(self, word: str) -> bool:
         """Tell whether `word` is rare enough in the catalogue to signal a topic alone."""
         folded = fold(word)
         if folded in _all_stop_words():
             return False
-        share = self.reader.doc_frequency("exact_text", folded) / max(1, self.reader.doc_count())
+        share = self._df("exact_text", folded) / max(1, self.reader.doc_count())
         return 0 < share < DISTINCTIVE_SHARE
 
     def _present(self, field_name: str, term: str) -> bool:
-        return self.reader.doc_frequency(field_name, term) > 0
+        return self._df(field_name, term) > 0
 
     def _known(self, folded: str) -> bool:
-        return any(self.reader.doc_frequency(f, folded) for f in ("exact_text", "exact_title", "tags"))
+        return any(self._df(f, folded) for f in ("exact_text", "exact_title", "tags"))
 
     def _word_alternatives(self, word: str, parsed: ParsedQuery, correct: bool = False,
                            boost: float = 1.0) -> Query:
@@ -290,7 +296,7 @@ class QueryBuilder:
         """Return up to two known words close to `folded`, most frequent first."""
         maxdist = 1 if len(folded) < 5 else 2
         found = self.reader.corrector("exact_text").suggest(folded, limit=8, maxdist=maxdist, prefix=1)
-        found.sort(key=lambda w: (edit_distance(folded, w), -self.reader.doc_frequency("exact_text", w)))
+        found.sort(key=lambda w: (edit_distance(folded, w), -self._df("exact_text", w)))
         return found[:2]
 
     def _prefix(self, prefix: str, parsed: ParsedQuery) -> Query:

@@ -21,7 +21,7 @@ from indexer.errors import IndexUnavailableError, QueryError
 from indexer.evaluation import evaluate
 from indexer.facets import IndexView, bits_of, disjunctive_counts, flags_of, index_view
 from indexer.index import DAMAGE, SearchIndex
-from indexer import proximity
+from indexer import proximity, segments
 from indexer.language import detect
 from indexer.query import ParsedQuery, QueryBuilder
 from indexer.vectors import VectorScorer
@@ -170,7 +170,7 @@ def _priors(view: IndexView, language: str | None, named: set[str]) -> np.ndarra
 
 
 def _hit(searcher, docnum: int, score: float | None, parsed: ParsedQuery) -> Hit:
-    stored = searcher.stored_fields(docnum)
+    stored = segments.stored_fields(searcher.reader(), docnum)
     data = stored["data"]
     return Hit(id=stored["id"], title=data["title"], url=data["url"],
                agencies=tuple(data["agencies"]), themes=tuple(data["themes"]), type=data["type"],

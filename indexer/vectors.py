@@ -16,6 +16,7 @@ from collections import OrderedDict
 import numpy as np
 from whoosh.query import And, Every, NullQuery, Or, Query, Term
 
+from indexer import segments
 from indexer.ranking import TIEBREAK, BestOf
 
 K1 = 1.2
@@ -24,10 +25,16 @@ POSTINGS_CACHED = 20_000  # terms kept in memory per index generation
 
 
 class Postings:
-    """Per-generation cache of term postings and field lengths, as arrays."""
+    """Per-generation cache of term postings and field lengths, as arrays.
 
-    def __init__(self, size: int):
+    A generation's arrays are put together from its segments' (indexer/segments.py), which
+    outlive it: after a commit only the new segment is read. `live` (one flag per document)
+    drops the deleted documents the segments still hold.
+    """
+
+    def __init__(self, size: int, live: np.ndarray | None = None):
         self.size = size
+        self.live = live
         self._terms: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._lengths: dict[str, tuple[np.ndarray, float]] = {}
         self._lock = threading.Lock()
@@ -40,7 +47,13 @@ class Postings:
             if found is not None:
                 self._terms.move_to_end(key)
                 return found
-        found = _read_postings(reader, field, text)
+        found = segments.postings(reader, field, text)
+        if found is None:  # segments not readable one by one: the generation-wide way
+            found = _read_postings(reader, field, text)
+        elif self.live is not None and found[0].size:
+            keep = self.live[found[0]]
+            if not keep.all():
+                found = (found[0][keep], found[1][keep])
         with self._lock:
             self._terms[key] = found
             while len(self._terms) > POSTINGS_CACHED:
@@ -67,20 +80,35 @@ def _field_lengths(reader, field: str, size: int) -> np.ndarray:
     where asking document by document takes seconds on a large index.
     """
     try:
-        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-        from whoosh.util.numeric import byte_to_length
-
-        table = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
-        lengths = np.zeros(size, dtype=np.float32)
-        for segment, offset in reader.leaf_readers():
-            column = segment._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-            if column is not None:
-                raw = np.frombuffer(bytes(column.load()), dtype=np.uint8)
-                lengths[offset:offset + raw.size] = table[raw]
-        return lengths
+        lengths = segments.per_document(reader, f"lengths:{field}",
+                                        lambda leaf: _segment_lengths(leaf, field))
+        if lengths.size == size:
+            return lengths
     except (ImportError, AttributeError):  # another Whoosh: the slow, public way
-        return np.fromiter((reader.doc_field_length(d, field) or 0 for d in range(size)),
-                           dtype=np.float32, count=size)
+        pass
+    return np.fromiter((reader.doc_field_length(d, field) or 0 for d in range(size)),
+                       dtype=np.float32, count=size)
+
+
+def _length_table() -> np.ndarray:
+    from whoosh.util.numeric import byte_to_length  # noqa: PLC0415
+
+    return np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
+
+
+_LENGTHS = _length_table()
+
+
+def _segment_lengths(leaf, field: str) -> np.ndarray:
+    """Return one segment's document lengths in `field` (its whole length column)."""
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield  # noqa: PLC0415
+
+    lengths = np.zeros(leaf.doc_count_all(), dtype=np.float32)
+    column = leaf._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+    if column is not None:
+        raw = np.frombuffer(bytes(column.load()), dtype=np.uint8)[:lengths.size]
+        lengths[:raw.size] = _LENGTHS[raw]
+    return lengths
 
 
 def _read_postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:

@@ -6,6 +6,7 @@ catalogues under `webapp/translations/` compiled at install (`pybabel compile`).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from babel import Locale
@@ -47,6 +48,12 @@ def language_alternates() -> list[tuple[str, str]]:
                                      for code in LANGUAGES]
 
 
+@lru_cache(maxsize=None)
+def text_direction(language: str) -> str:
+    """Return "ltr" or "rtl" for an interface language (Babel's locale data, read once)."""
+    return Locale.parse(language).text_direction
+
+
 def init_app(app: Flask) -> None:
     """Install Flask-Babel and the template variables every page needs."""
     Babel(app, locale_selector=select_language)
@@ -55,7 +62,7 @@ def init_app(app: Flask) -> None:
     def _language_context():
         language = current_language()
         return {"ui_lang": language,
-                "text_direction": Locale.parse(language).text_direction,
+                "text_direction": text_direction(language),
                 "language_links": language_links(),
                 "language_alternates": language_alternates(),
                 "format_date": format_date}

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from flask import url_for
 from flask_babel import gettext as _
 
 from indexer.search import FACET_VOCABULARIES, SearchResults
-from webapp.search_params import query_string, toggled
+from webapp.search_params import Toggles, query_string, toggled
 
 RESULT_FIELDS = ("id", "title", "url", "agencies", "themes", "type", "languages", "year", "summary",
                  "snippet", "score")
@@ -31,26 +33,41 @@ def _plain(value):
     return list(value) if isinstance(value, tuple) else value
 
 
-def facets_for_page(results: SearchResults) -> list[dict]:
+class SidebarValue(NamedTuple):
+    """One facet value of the sidebar: its label, count, state and the link that toggles it."""
+
+    value: str
+    label: str
+    count: int
+    selected: bool
+    toggle_url: str
+
+
+class SidebarFacet(NamedTuple):
+    name: str
+    values: list[SidebarValue]
+
+
+def facets_for_page(results: SearchResults) -> list[SidebarFacet]:
     """Return the facets with a toggle URL on each value, in sidebar order."""
     order = ("theme", "agency", "type", "language", "stage", "region", "un_system", "year")
+    toggles = Toggles(results.request)
     facets = []
     for facet in order:
         values = results.facets.get(facet, ())
         if facet == "year" or not values:
             continue
-        facets.append({"name": facet, "values": [
-            {"value": v.value, "label": v.label, "count": v.count, "selected": v.selected,
-             "toggle_url": "?" + _toggle(results, facet, v)}
-            for v in values]})
+        facets.append(SidebarFacet(facet, [
+            SidebarValue(v.value, v.label, v.count, v.selected, "?" + _toggle(results, toggles, facet, v))
+            for v in values]))
     return facets
 
 
-def _toggle(results: SearchResults, facet: str, value) -> str:
+def _toggle(results: SearchResults, toggles: Toggles, facet: str, value) -> str:
     if facet == "un_system":  # one value at a time: a yes/no choice
         chosen = None if value.selected else value.value == "true"
         return query_string(results.request, un_system=chosen, page=1)
-    return toggled(results.request, facet, value.value)
+    return toggles.toggled(facet, value.value)
 
 
 def facet_names() -> dict[str, str]:

@@ -18,6 +18,7 @@ from indexer.errors import IndexUnavailableError
 from webapp import auth, citations, exports
 
 from indexer.search import search, similar
+from webapp.hit_fragments import hit_html
 from webapp.i18n import current_language
 from webapp.auth import client_address
 from webapp.presenters import chips, facet_names, facets_for_page, product_url, report_kinds
@@ -36,6 +37,7 @@ def index():
     results = search(hub.index, wanted, hub.vocabularies)
     if not results.total and wanted.q.strip() and not wanted.filters and wanted.page == 1:
         search_misses.record_miss(hub.store, wanted.q)  # for the curators' worklist
+    language = current_language()
     home = not (wanted.q.strip() or wanted.filters or wanted.year_from or wanted.year_to
                 or wanted.un_system is not None or wanted.page > 1 or wanted.sort)
     return render_template(
@@ -52,7 +54,8 @@ def index():
         home=home, newest=hub.store.newest(5) if home else (),
         core_products=CORE_PRODUCTS if home else (),
         core_titles={p.id: p.title for p in hub.store.get_many(list(CORE_PRODUCTS)).values()} if home else {},
-        browse_url=lambda facet, value: "?" + query_string(wanted, q="", filters={facet: (value,)}, page=1))
+        browse_url=lambda facet, value: "?" + query_string(wanted, q="", filters={facet: (value,)}, page=1),
+        hit_html=lambda hit: hit_html(hit, hub.vocabularies, language))
 
 
 # The two products every newcomer to HRBA should start from.

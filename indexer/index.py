@@ -73,10 +73,21 @@ class SearchIndex:
         Opening a reader costs tens of milliseconds on a large index, so each thread keeps
         its own searcher for as long as the index does not change, and opens a fresh one
         when a commit or a rebuild makes a new generation (never `Searcher.refresh()`).
-        With a warmer, it opens the new generation only once the warmer has readied it.
+        With a warmer, it opens the new generation only once the warmer has readied it, and
+        while the warmer has readied nothing newer it touches no file at all.
         """
-        path = self.current_path()
         cached = getattr(self._local, "cached", None)
+        warmer = self.warmer
+        if cached is not None and warmer is not None and warmer.ready == cached[2]:
+            # The warmer looks for new generations every tenth of a second and has readied
+            # none past this one: no need to read CURRENT and list the directory again.
+            try:
+                yield cached[1], cached[2]
+                return
+            except DAMAGE as exc:
+                self._local.cached = None
+                raise IndexUnavailableError(f"the search index is damaged ({type(exc).__name__})") from exc
+        path = self.current_path()
         try:
             if cached is not None:
                 ix, searcher, key = cached

@@ -67,6 +67,13 @@ class ParsedQuery:
         """Tell whether the query asks for nothing at all (no words, no syntax)."""
         return not (self.words or self.clauses or self.required or self.excluded)
 
+    def frozen_terms(self) -> frozenset[str]:
+        """Return `terms` as a frozenset (a ParsedQuery is never changed once read), made once."""
+        frozen = self.__dict__.get("_frozen_terms")
+        if frozen is None or len(frozen) != len(self.terms):
+            frozen = self.__dict__["_frozen_terms"] = frozenset(self.terms)
+        return frozen
+
     def minimum_match(self) -> int:
         """Return how many clauses a product must match to count as a result."""
         n = len(self.clauses)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+from functools import lru_cache
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Mapping
@@ -169,19 +170,45 @@ def _priors(view: IndexView, language: str | None, named: set[str]) -> np.ndarra
     return priors
 
 
+# A snippet depends only on its text, the query's forms and the text's language, and the
+# same hits of the same searches come back again and again: each is marked up once.
+_snippet = lru_cache(maxsize=16_384)(snippet)
+
+
 def _hit(searcher, docnum: int, score: float | None, parsed: ParsedQuery) -> Hit:
     stored = segments.stored_fields(searcher.reader(), docnum)
     data = stored["data"]
     return Hit(id=stored["id"], title=data["title"], url=data["url"],
                agencies=tuple(data["agencies"]), themes=tuple(data["themes"]), type=data["type"],
                languages=tuple(data["languages"]), year=data["year"], summary=data["summary"],
-               snippet=snippet(data["summary"], parsed.terms, data.get("language")),
+               snippet=_snippet(data["summary"], parsed.frozen_terms(), data.get("language")),
                score=round(score, 4) if score is not None else None,
                stages=tuple(data.get("stages") or ()),
                versions=tuple(tuple(v) for v in data["versions"]))
 
 
+_labels: dict[tuple[str, str, str], str] = {}
+_labels_owner: list = [None]  # the vocabularies the kept labels come from
+
+
 def _label(facet: str, value: str, language: str, vocabularies: Vocabularies) -> str:
+    """Return a facet value's label in `language`, looked up once per vocabularies object
+    (an admin's change makes a new one, and the kept labels are dropped)."""
+    if _labels_owner[0] is not vocabularies:
+        _labels.clear()
+        _labels_owner[0] = vocabularies
+    key = (facet, value, language)
+    found = _labels.get(key)
+    if found is None:
+        found = _look_up_label(facet, value, language, vocabularies)
+        if _labels_owner[0] is vocabularies:  # not swapped meanwhile
+            if len(_labels) > 50_000:
+                _labels.clear()
+            _labels[key] = found
+    return found
+
+
+def _look_up_label(facet: str, value: str, language: str, vocabularies: Vocabularies) -> str:
     if facet == "year":
         return value
     if facet == "un_system":

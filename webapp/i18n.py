@@ -10,8 +10,8 @@ from functools import lru_cache
 from urllib.parse import urlencode
 
 from babel import Locale
-from flask import Flask, request
-from flask_babel import Babel, format_date, get_locale
+from flask import Flask, g, request
+from flask_babel import Babel, format_date, get_locale, get_translations
 
 LANGUAGES = ("en", "fr", "es", "ar", "ru", "zh")
 NATIVE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "ar": "العربية",
@@ -54,9 +54,25 @@ def text_direction(language: str) -> str:
     return Locale.parse(language).text_direction
 
 
+def _translations():
+    """Return the message catalogue of this request's language, looked up once per request
+    (a results page asks for thirty messages; Flask-Babel finds the catalogue afresh each time).
+    Nothing here changes the language within a request (no `force_locale`)."""
+    found = g.get("_hrba_translations")
+    if found is None:
+        found = g._hrba_translations = get_translations()
+    return found
+
+
 def init_app(app: Flask) -> None:
     """Install Flask-Babel and the template variables every page needs."""
     Babel(app, locale_selector=select_language)
+    app.jinja_env.install_gettext_callables(
+        lambda message: _translations().ugettext(message),
+        lambda singular, plural, n: _translations().ungettext(singular, plural, n),
+        newstyle=True,
+        pgettext=lambda context, message: _translations().upgettext(context, message),
+        npgettext=lambda context, singular, plural, n: _translations().unpgettext(context, singular, plural, n))
 
     @app.context_processor
     def _language_context():

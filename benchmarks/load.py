@@ -6,12 +6,15 @@ directory), starts a real `hrba serve` on a loopback port, and for `--seconds` r
 
 - `--clients` reader threads (default 50), each a closed loop over one keep-alive
   connection (no think time: the hardest case), alternating the search API
-  (`/api/v1/search`) and the results page (`/`) with a seeded mix of queries and filters;
+  (`/api/v1/search`) and the results page (`/`) with a seeded mix of queries and filters,
+  each its own client behind one trusted proxy (`X-Forwarded-For`), as in a deployment;
 - one curator who signs in and saves edits through the real edit form (CSRF token and
   `seen_revision`), every `--edit-interval` seconds, each adding a new word to a summary.
 
 Then it checks that every acknowledged edit is visible in search (polling a few seconds)
-and prints requests/s, p50/p95/p99 latency per endpoint and the error count.
+and prints requests/s, p50/p95/p99 latency per endpoint, the error count, the CPU time
+per read of the server and of the clients, the hypervisor's steal and a machine-speed
+calibration (this shared machine's speed changes from hour to hour).
 
     .venv/bin/python benchmarks/load.py                # 50 clients, 60 s
     .venv/bin/python benchmarks/load.py --seconds 10   # a quick look

@@ -20,7 +20,7 @@ from typing import Callable
 
 import numpy as np
 
-ENTRIES_KEPT = 200_000  # per-segment terms and columns kept in all (least recently used go)
+ENTRIES_KEPT = 100_000  # per-segment terms, columns and documents kept in all (the oldest go first)
 
 
 class _Kept:

@@ -7,7 +7,7 @@ third of the results page's time. A result's HTML depends only on what the produ
 (which words of this search are marked), the interface language, the vocabularies (a new
 object when an admin changes them: the kept fragments are then dropped) and the script
 root its links start with. Those make the key; nothing else reaches the fragment template
-(`search/_hit.html`).
+(`search/_hit.html`, whose macro renders it).
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ def hit_html(hit: Hit, vocabularies, ui_lang: str) -> Markup:
     key = (tuple(getattr(hit, name) for name in _FIELDS), ui_lang, request.script_root)
     found = _kept.get(key)
     if found is None:
-        template = current_app.jinja_env.get_template(TEMPLATE)
-        found = Markup(template.render(hit=hit, vocabularies=vocabularies, ui_lang=ui_lang))
+        # An autoescaping template's macro returns Markup: everything in it is escaped.
+        found = current_app.jinja_env.get_template(TEMPLATE).module.hit_item(hit, vocabularies, ui_lang)
         with _lock:
             if _owner[0] is vocabularies:
                 _kept[key] = found

@@ -178,11 +178,19 @@ class Curator:
 
     def __init__(self, base: str, email: str, timeout: float = 30.0):
         import requests  # noqa: PLC0415 (a test dependency)
+        from requests.adapters import HTTPAdapter  # noqa: PLC0415
+        from urllib3.util.retry import Retry  # noqa: PLC0415
 
         self.base = base
         self.email = email
         self.timeout = timeout
         self.session = requests.Session()
+        # As a browser does: a GET sent on a kept-alive connection the server closed at
+        # that moment (idle as long as its keep-alive timeout) is sent again once on a new
+        # connection. A form's POST is never sent twice.
+        retry = Retry(total=1, connect=1, read=1, status=0, other=0, allowed_methods={"GET", "HEAD"},
+                      raise_on_status=False)
+        self.session.mount("http://", HTTPAdapter(max_retries=retry))
 
     def sign_in(self) -> "Curator":
         page = self.session.get(self.base + "/curate/login", timeout=self.timeout)

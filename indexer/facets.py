@@ -45,6 +45,8 @@ class IndexView:
     # Queries read against this generation, by (query, correct): the same searches come
     # again and again, and reading one looks up many terms. See `search.parsed_query`.
     parses: dict = field(default_factory=dict)
+    # What each query finds in this generation, by query: see `search._matched`.
+    rankings: dict = field(default_factory=dict)
 
     @property
     def live_flags(self) -> np.ndarray:

@@ -234,11 +234,13 @@ def _facet_values(request: SearchRequest, counts, vocabularies: Vocabularies):
     return facets
 
 
-def _suggestion(searcher, builder: QueryBuilder, request: SearchRequest, parsed: ParsedQuery,
-                scorer: VectorScorer, filters: dict[str, int]) -> str | None:
+def _suggestion(searcher, view: IndexView, vocabularies: Vocabularies, request: SearchRequest,
+                parsed: ParsedQuery, filters: dict[str, int]) -> str | None:
     """Return the query with likely typos corrected, if it finds more than the query as typed."""
     if not parsed.corrections:
         return None
+    builder = QueryBuilder(searcher, vocabularies)
+    scorer = VectorScorer(searcher, view.postings, view.live_flags)
     corrected = request.q
     for word, better in parsed.corrections.items():
         corrected = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", better, corrected)
@@ -313,35 +315,73 @@ def search(index: SearchIndex, request: SearchRequest, vocabularies: Vocabularie
         raise IndexUnavailableError(f"the search index is damaged ({type(exc).__name__})") from exc
 
 
+RANKINGS_KEPT = 128  # matched queries kept per index generation
+_rankings_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class _Matched:
+    """What a query finds in one index generation, before filters and priors: the same for
+    every search of those words, whatever their filters, sort and page."""
+
+    parsed: ParsedQuery
+    base: int  # the matching documents, as a bitset
+    scores: np.ndarray  # per document, with the nearness bonus; read-only
+    language: str | None  # the language the words are written in, if they tell
+    timed_out: bool
+
+
+def _matched(searcher, view: IndexView, q: str, vocabularies) -> _Matched:
+    """Return what `q` finds in the generation of `view`, reading and scoring it once per
+    generation: a frequent search, its facet clicks and its next pages score the same
+    words again and again (Solr keeps its queryResultCache per searcher the same way)."""
+    cached = view.rankings.get(q)
+    if cached is not None and cached[0] is vocabularies:
+        return cached[1]
+    builder = QueryBuilder(searcher, vocabularies)
+    parsed = parsed_query(builder, view, q)
+    evaluation = evaluate(parsed, VectorScorer(searcher, view.postings, view.live_flags),
+                          TIME_LIMIT_SECONDS)
+    matches, _ = evaluation.results(ENOUGH_RESULTS, parsed.minimum_match())
+    proximity.apply(evaluation.scores, matches, parsed.proximity, view.titles)
+    evaluation.scores.flags.writeable = False
+    language = detect(" ".join(parsed.words)) if len(parsed.words) >= 2 else None
+    matched = _Matched(parsed, bits_of(matches), evaluation.scores, language, evaluation.timed_out)
+    if not matched.timed_out:  # a later search may have the time to finish it
+        with _rankings_lock:
+            while len(view.rankings) >= RANKINGS_KEPT:
+                view.rankings.pop(next(iter(view.rankings)), None)
+            view.rankings[q] = (vocabularies, matched)
+    return matched
+
+
 @dataclass(frozen=True)
 class _Ranking:
     """What every search computes before paging: matches, filters and scores."""
 
-    builder: QueryBuilder
-    parsed: ParsedQuery
-    scorer: VectorScorer
-    evaluation: object
-    base: int
+    matched: _Matched
     filters: dict[str, int]
     allowed: int
     scores: np.ndarray
 
+    @property
+    def parsed(self) -> ParsedQuery:
+        return self.matched.parsed
+
+    @property
+    def base(self) -> int:
+        return self.matched.base
+
 
 def _rank(searcher, view: IndexView, request: SearchRequest, vocabularies) -> _Ranking:
-    builder = QueryBuilder(searcher, vocabularies)
-    parsed = parsed_query(builder, view, request.q)
-    scorer = VectorScorer(searcher, view.postings, view.live_flags)
-    evaluation = evaluate(parsed, scorer, TIME_LIMIT_SECONDS)
-    matches, _ = evaluation.results(ENOUGH_RESULTS, parsed.minimum_match())
-    proximity.apply(evaluation.scores, matches, parsed.proximity, view.titles)
-    base = bits_of(matches)
+    matched = _matched(searcher, view, request.q, vocabularies)
     filters = _filters(request, view)
-    allowed = base
+    allowed = matched.base
     for bits in filters.values():
         allowed &= bits
-    language = detect(" ".join(parsed.words)) if len(parsed.words) >= 2 else None
-    scores = evaluation.scores * _priors(view, language or request.language, parsed.languages)
-    return _Ranking(builder, parsed, scorer, evaluation, base, filters, allowed, scores)
+    scores = matched.scores * _priors(view, matched.language or request.language,
+                                      matched.parsed.languages)
+    return _Ranking(matched, filters, allowed, scores)
 
 
 def _search(searcher, view: IndexView, request: SearchRequest, vocabularies) -> SearchResults:
@@ -353,11 +393,10 @@ def _search(searcher, view: IndexView, request: SearchRequest, vocabularies) -> 
     hits = tuple(_hit(searcher, int(d), float(ranking.scores[d]) if relevance else None, ranking.parsed)
                  for d in order[start:start + request.per_page])
     counts = disjunctive_counts(ranking.base, ranking.filters, view)
-    suggestion = _suggestion(searcher, ranking.builder, request, ranking.parsed, ranking.scorer,
-                             ranking.filters)
+    suggestion = _suggestion(searcher, view, vocabularies, request, ranking.parsed, ranking.filters)
     return SearchResults(request=request, total=ranking.allowed.bit_count(), hits=hits,
                          facets=_facet_values(request, counts, vocabularies),
-                         suggestion=suggestion, timed_out=ranking.evaluation.timed_out)
+                         suggestion=suggestion, timed_out=ranking.matched.timed_out)
 
 
 def search_ids(index: SearchIndex, request: SearchRequest, vocabularies: Vocabularies,

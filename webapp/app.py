@@ -117,7 +117,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Pages travel compressed (gzip, or brotli where the client takes it): field offices
     # are often on slow connections.
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
-    app.config.setdefault("COMPRESS_LEVEL", 5)  # gzip: 6 takes twice the time for 1.5% less
+    # gzip (API clients and browsers without brotli): level 3 against 5 takes 0.2 ms less
+    # per results page or API answer for 6 to 8% more bytes (measured on the load mix).
+    app.config.setdefault("COMPRESS_LEVEL", 3)
     app.config.setdefault("COMPRESS_MIN_SIZE", 1024)
     app.config.setdefault("COMPRESS_MIMETYPES", [*COMPRESSED_TYPES, *exports.MEDIA_TYPES])
     # Streamed exports are compressed as they go, a chunk at a time, the same two ways.

@@ -16,6 +16,7 @@ from catalogue.errors import CatalogueError
 from catalogue.model import Status
 from indexer.errors import IndexerError
 from indexer.search import FILTER_FACETS, SORTS, search
+from indexer.updates import REFRESH_SECONDS
 from webapp.app import MAX_REQUEST_BYTES, create_app
 from webapp.cli_collect import check_links_command, crawl_command, sources_command
 from webapp.cli_import import (harvest_command, import_csv_command, import_feed_command,
@@ -185,7 +186,8 @@ def restore_command(path: Path, force: bool):
 
 
 @main.command("indexer")
-@click.option("--interval", type=float, default=0.5, show_default=True, help="Seconds between rounds.")
+@click.option("--interval", type=float, default=REFRESH_SECONDS, show_default=True,
+              help="Seconds between rounds (at most one new index generation per round).")
 @with_appcontext
 def indexer_command(interval: float):
     """Run the index updater in the foreground: apply store changes as they happen.

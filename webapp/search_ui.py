@@ -18,10 +18,10 @@ from indexer.errors import IndexUnavailableError
 from webapp import auth, citations, exports
 
 from indexer.search import search, similar
-from webapp.hit_fragments import hit_html
+from webapp.fragments import hit_html, sidebar_html
 from webapp.i18n import current_language
 from webapp.auth import client_address
-from webapp.presenters import chips, facet_names, facets_for_page, product_url, report_kinds
+from webapp.presenters import chips, facet_names, product_url, report_kinds
 from webapp.search_params import query_string, search_request_from
 from webapp.services import services
 
@@ -41,7 +41,7 @@ def index():
     home = not (wanted.q.strip() or wanted.filters or wanted.year_from or wanted.year_to
                 or wanted.un_system is not None or wanted.page > 1 or wanted.sort)
     return render_template(
-        "search/index.html", results=results, facets=facets_for_page(results),
+        "search/index.html", results=results, sidebar_html=sidebar_html(results, hub.vocabularies, language),
         chips=chips(results, hub.vocabularies), vocabularies=hub.vocabularies,
         facet_names=facet_names(),
         clear_url="?" + query_string(wanted, filters={}, year_from=None, year_to=None,

@@ -1,5 +1,6 @@
-"""Results rendered once and reused: the page stays exactly what a fresh rendering gives,
-and an edited product, another language or new vocabularies never show a stale result."""
+"""Results and sidebars rendered once and reused: the page stays exactly what a fresh
+rendering gives, and an edited product, another language or new vocabularies never show a
+stale result or count."""
 
 import copy
 import dataclasses
@@ -8,7 +9,7 @@ import random
 from bs4 import BeautifulSoup
 
 from indexer.search import FILTER_FACETS, SearchRequest
-from webapp import hit_fragments
+from webapp import fragments
 from webapp.search_params import Toggles, toggled
 
 
@@ -21,8 +22,8 @@ def _results_html(client, url):
 def test_a_reused_result_is_the_result_rendered_afresh(client):
     urls = ["/?q=gender", "/?q=children+rights&lang=fr", "/?q=water&lang=ar", "/?agency=unicef"]
     kept = [_results_html(client, url) for url in urls]
-    assert all(kept) and len(hit_fragments._kept) > 0
-    hit_fragments._kept.clear()
+    assert all(kept) and len(fragments.hits.items) > 0
+    fragments.hits.items.clear()
     afresh = [_results_html(client, url) for url in urls]
     assert kept == afresh
     assert kept == [_results_html(client, url) for url in urls]  # now from the kept ones
@@ -53,16 +54,66 @@ def test_an_edited_product_is_shown_as_edited(fresh_app):
 def test_new_vocabularies_drop_the_kept_results(client, app):
     _results_html(client, "/?q=gender")
     hub = app.extensions["hrba"]
-    assert hit_fragments._kept and hit_fragments._owner[0] is hub.vocabularies
+    assert fragments.hits.items and fragments.hits.owner is hub.vocabularies
     original = hub.vocabularies
     renamed = copy.copy(original)  # what an admin's change swaps in: another object
     try:
         hub.vocabularies = renamed
         _results_html(client, "/?q=gender")
-        assert hit_fragments._owner[0] is renamed
-        assert all(hit_fragments._kept.values())
+        assert fragments.hits.owner is renamed
+        assert all(fragments.hits.items.values())
     finally:
         hub.vocabularies = original
+
+
+def _sidebar_html(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return str(BeautifulSoup(response.data, "html.parser").select_one("aside.facets"))
+
+
+SIDEBAR_URLS = ["/?q=gender", "/?q=gender&page=2", "/?q=children+rights&lang=fr&theme=gender-equality",
+                "/?q=water&lang=ar", "/?agency=unicef&sort=newest", "/?q=health&year_from=2010"]
+
+
+def test_a_reused_sidebar_is_the_sidebar_rendered_afresh(client):
+    kept = [_sidebar_html(client, url) for url in SIDEBAR_URLS]
+    assert all("facet-value" in html for html in kept)
+    assert fragments.sidebars.items
+    fragments.sidebars.items.clear()
+    afresh = [_sidebar_html(client, url) for url in SIDEBAR_URLS]
+    assert kept == afresh
+    assert kept == [_sidebar_html(client, url) for url in SIDEBAR_URLS]  # now from the kept ones
+
+
+def test_the_pages_of_a_search_share_a_sidebar_whose_links_go_to_page_one(client):
+    fragments.sidebars.items.clear()
+    first, second = _sidebar_html(client, "/?q=gender"), _sidebar_html(client, "/?q=gender&page=2")
+    assert first == second and len(fragments.sidebars.items) == 1
+    links = [a["href"] for a in BeautifulSoup(second, "html.parser").select("a.facet-value")]
+    assert links and not any("page=" in link for link in links)
+    assert _sidebar_html(client, "/?q=gender&lang=fr") != first  # another language: its own
+
+
+def _count(sidebar_html, value):
+    for link in BeautifulSoup(sidebar_html, "html.parser").select("a.facet-value"):
+        if f"theme={value}" in link["href"] and "selected" not in link.get("class", []):
+            return int(link.select_one(".count").get_text().strip("()"))
+    return 0
+
+
+def test_an_edit_that_changes_a_count_shows_the_new_count(fresh_app):
+    client = fresh_app.test_client()
+    hub = fresh_app.extensions["hrba"]
+    before = _sidebar_html(client, "/?q=gender")
+    first = BeautifulSoup(client.get("/?q=gender").data, "html.parser").select_one("li.hit h2 a")
+    product = hub.store.get(first["href"].rsplit("/", 1)[-1])
+    theme = next(t.id for t in hub.vocabularies["theme"] if t.id not in product.themes)
+    with hub.store.write() as writer:
+        writer.update(dataclasses.replace(product, themes=(*product.themes, theme)))
+    assert hub.catch_up() == 1
+    after = _sidebar_html(client, "/?q=gender")
+    assert _count(after, theme) == _count(before, theme) + 1
 
 
 def test_sidebar_toggles_equal_the_plain_toggle(app):

@@ -169,10 +169,9 @@ class IndexUpdater:
         """Apply what is pending, rebuilding first if the index is missing or damaged."""
         try:
             changed = self.apply_pending()
-            if changed:
-                warm_up(self.index, self.vocabularies)  # searches need not pay for the new view
-            else:
-                self.index.doc_count()  # idle: make sure the index still opens
+            # Make sure the index (the new generation, if any) still opens. Readying it for
+            # searches is each serving process's warmer's work (indexer/warming.py).
+            self.index.doc_count()
             return changed
         except IndexUnavailableError as exc:
             log.error("search index unavailable (%s): rebuilding from the store", exc)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -290,6 +291,7 @@ def _serve_one_process(app, hub: Services) -> None:
                                daemon=True)
     updater.start()
     hub.start_warmer()
+    gc.freeze()  # start-up's objects out of the collector's sight: see workers.freeze_heap
     host, port = app.config["HRBA_HOST"], app.config["HRBA_PORT"]
     click.echo(f"Serving the HRBA catalogue on http://{host}:{port}/ (Ctrl-C to stop)")
     try:

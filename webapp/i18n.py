@@ -27,14 +27,26 @@ def select_language() -> str:
 
 
 def current_language() -> str:
-    """Return the interface language in force (a code of LANGUAGES)."""
-    return str(get_locale() or "en").split("_")[0]
+    """Return the interface language in force (a code of LANGUAGES), found once per request."""
+    found = g.get("_hrba_language")
+    if found is None:
+        found = g._hrba_language = str(get_locale() or "en").split("_")[0]
+    return found
+
+
+def _other_arguments() -> str:
+    """Return this request's query string without `lang`, encoded once per request."""
+    return urlencode([(k, v) for k, values in request.args.lists() if k != "lang" for v in values])
+
+
+def _with_language(arguments: str, code: str) -> str:
+    return f"{arguments}&lang={code}" if arguments else f"lang={code}"
 
 
 def language_links() -> list[tuple[str, str, str]]:
     """Return (code, name, URL of this page in that language) for the switcher."""
-    args = [(k, v) for k, values in request.args.lists() if k != "lang" for v in values]
-    return [(code, NATIVE_NAMES[code], request.path + "?" + urlencode(args + [("lang", code)]))
+    arguments = _other_arguments()
+    return [(code, NATIVE_NAMES[code], request.path + "?" + _with_language(arguments, code))
             for code in LANGUAGES]
 
 
@@ -42,9 +54,9 @@ def language_alternates() -> list[tuple[str, str]]:
     """Return (hreflang, absolute URL) of every language version of this page, "x-default"
     first (the address without `lang`, which follows the browser's language)."""
     base = request.root_url.rstrip("/") + request.path
-    args = [(k, v) for k, values in request.args.lists() if k != "lang" for v in values]
-    plain = base + ("?" + urlencode(args) if args else "")
-    return [("x-default", plain)] + [(code, base + "?" + urlencode(args + [("lang", code)]))
+    arguments = _other_arguments()
+    plain = base + ("?" + arguments if arguments else "")
+    return [("x-default", plain)] + [(code, base + "?" + _with_language(arguments, code))
                                      for code in LANGUAGES]
 
 

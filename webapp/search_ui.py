@@ -43,7 +43,7 @@ def index():
     return render_template(
         "search/index.html", results=results, sidebar_html=sidebar_html(results, hub.vocabularies, language),
         chips=chips(results, hub.vocabularies), vocabularies=hub.vocabularies,
-        facet_names=facet_names(),
+        facet_names=facet_names() if home else {},  # the sidebar has its own (fragments.py)
         clear_url="?" + query_string(wanted, filters={}, year_from=None, year_to=None,
                                      un_system=None, page=1),
         suggestion_url="?" + query_string(wanted, q=results.suggestion or "", page=1),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from functools import lru_cache
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
@@ -291,15 +292,17 @@ def _remember(request: SearchRequest) -> None:
             _recent.popitem(last=False)
 
 
-def warm(searcher, key: tuple, vocabularies: Vocabularies) -> int:
+def warm(searcher, key: tuple, vocabularies: Vocabularies, pause: float = 0.0) -> int:
     """Ready generation `key` for searches: build its in-memory view, then read and score
     the latest searches of distinct words against it (filling its query and postings caches), as
-    Solr's autowarming does. Return how many searches were replayed."""
+    Solr's autowarming does; `pause` seconds after each. Return how many searches were replayed."""
     view = index_view(searcher, key)
     with _recent_lock:
         recent = list(_recent.values())
     for request in recent:
         _rank(searcher, view, request, vocabularies)
+        if pause:
+            time.sleep(pause)
     return len(recent)
 
 

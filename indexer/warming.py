@@ -24,14 +24,22 @@ from indexer.search import warm
 log = logging.getLogger(__name__)
 
 INTERVAL = 0.1  # seconds between two looks for a new generation
+# Seconds the warmer rests after each replayed search. Warming holds the interpreter while
+# it works, and every serving process readies each generation at the same moment: without
+# rests, all of them answered a third slower for a fifth of a second at each commit, which
+# made the slowest requests under load (benchmarks/load.py, run alternately: p95 24 to 51
+# ms lower with 5 ms rests, a little lower again with 10). Searches keep the generation
+# they have open meanwhile; a commit reaches search some 0.3 s later.
+PAUSE = 0.01
 
 
 class Warmer:
     """The background thread that readies new generations of one index."""
 
     def __init__(self, index: SearchIndex, vocabularies: Callable[[], Vocabularies],
-                 interval: float = INTERVAL):
+                 interval: float = INTERVAL, pause: float = PAUSE):
         self.index = index
+        self.pause = pause
         self.vocabularies = vocabularies
         self.interval = interval
         self.ready: tuple | None = None  # the newest generation key readied
@@ -51,7 +59,7 @@ class Warmer:
             with self.index.searcher_at_latest() as (searcher, key):
                 if key == self.ready:
                     return False
-                replayed = warm(searcher, key, self.vocabularies())
+                replayed = warm(searcher, key, self.vocabularies(), self.pause)
         except (IndexUnavailableError, *DAMAGE) as exc:
             # Let the request threads open it themselves: they report the damage, and the
             # updater rebuilds the index.

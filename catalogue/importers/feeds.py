@@ -13,7 +13,6 @@ link, else its title.
 from __future__ import annotations
 
 from typing import Iterator
-from urllib.parse import urlsplit
 
 import feedparser
 
@@ -21,7 +20,7 @@ from catalogue.importers.errors import ParseError
 from catalogue.importers.fetch import Fetcher
 from catalogue.importers.html import clean, language_tag, soup_for
 from catalogue.importers.pipeline import Pipeline, Row, Suggest, record_candidates, source_name
-from catalogue.importers.records import agency_for_host
+from catalogue.importers.records import agency_for_url
 from catalogue.importers.report import ImportReport
 from catalogue.importers.runs import record_run
 from catalogue.store import Store
@@ -51,7 +50,7 @@ def _agencies(entry, feed, vocabularies: Vocabularies, agency: str | None, link:
     found = named(entry) or ([agency] if agency else []) or named(feed)
     if not found and feed.get("title") and known(feed["title"]):
         found = [feed["title"]]
-    if not found and (by_host := agency_for_host(vocabularies, urlsplit(link).netloc)):
+    if not found and (by_host := agency_for_url(vocabularies, link)):
         found = [by_host]
     return found
 

@@ -112,7 +112,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from webapp import (api, api_docs, auth, curator, curator_admin, curator_import, curator_products,  # noqa: PLC0415
                         curator_review, curator_vocabularies, discovery, errors, exports, feeds, headers, health,
-                        i18n, oai, public_access, search_ui)  # (blueprints need the app)
+                        i18n, oai, public_access, revision_labels, search_ui)  # (blueprints need the app)
 
     # Pages travel compressed (gzip, or brotli where the client takes it): field offices
     # are often on slow connections.
@@ -126,6 +126,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["br", "gzip"])
     Compress(app)
     i18n.init_app(app)
+    revision_labels.init_app(app)
     app.register_blueprint(search_ui.blueprint)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(api_docs.blueprint)

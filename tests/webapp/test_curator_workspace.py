@@ -195,7 +195,12 @@ def test_history_shows_each_change_and_restores_an_earlier_version(curator, stor
     latest = soup.select_one("ol.revisions > li")
     assert "li@example.org" in latest.get_text()
     row = latest.select_one("table.diff tbody tr")
-    assert row.th.get_text() == "title" and row.select_one(".after").get_text() == "A mistaken title"
+    assert row.th.get_text() == "Title" and row.select_one(".after").get_text() == "A mistaken title"
+    assert latest.select_one(".who strong").get_text() == "Edited"
+    french = BeautifulSoup(curator.get(f"/curate/products/{CLP}/history?lang=fr").data, "html.parser")
+    latest_fr = french.select_one("ol.revisions > li")
+    assert latest_fr.select_one(".who strong").get_text() == "Modifié"
+    assert latest_fr.select_one("table.diff tbody tr").th.get_text() == "Titre"
     first_revision = soup.select("ol.revisions > li")[-1]
     action = first_revision.form["action"]
     curator.submit(f"/curate/products/{CLP}/history", action, {})
@@ -400,3 +405,10 @@ def test_an_unreadable_spreadsheet_is_refused_cleanly(curator, store):
     assert response.status_code == 422
     assert BeautifulSoup(response.data, "html.parser").select_one("#import-error")
     assert store.count() == before
+
+
+def test_every_field_a_history_shows_and_every_action_has_a_label(fresh_app):
+    from webapp.revision_labels import action_label, field_label
+    with fresh_app.test_request_context("/curate/?lang=es"):
+        assert all(field_label(name) != name for name in revisions.FIELD_ORDER)
+        assert action_label("withdraw") == "Retirado" and action_label("a-future-action") == "a-future-action"
